@@ -1,0 +1,224 @@
+"""The `ledger` command: argument parsing, printing and exit codes live here and only here."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import re
+import sys
+from pathlib import Path
+from typing import Any, Optional, Sequence
+
+from ledger.model import Problem
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A command-line argument that cannot be used; exits 2."""
+
+
+def parse_as_of(text: Optional[str]) -> dt.date:
+    """An as-of date from ISO text or a phrase like 'today'; SOURCE_DATE_EPOCH, then today, when absent."""
+    if text is None:
+        epoch = os.environ.get("SOURCE_DATE_EPOCH")
+        if epoch and epoch.isdigit():
+            return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
+        return dt.date.today()
+    text = text.strip()
+    if text.lower() == "today":
+        return dt.date.today()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            raise UsageError(f"'{text}' is not a real calendar date") from None
+    import dateparser  # only for phrases such as 'yesterday' or '2 weeks ago'
+
+    found = dateparser.parse(text, settings={"STRICT_PARSING": False})
+    if found is None:
+        raise UsageError(f"cannot read '{text}' as a date: write YYYY-MM-DD or a phrase such as 'today'")
+    return found.date()
+
+
+def _escape_github(text: str, properties: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if properties else text
+
+
+def format_problems(problems: Sequence[Problem], fmt: str) -> str:
+    """Problems as text lines, GitHub workflow annotations, or a JSON list."""
+    if fmt == "json":
+        return json.dumps([p.__dict__ for p in problems], ensure_ascii=False, indent=2) + "\n"
+    if fmt == "github":
+        return "".join(
+            f"::error file={_escape_github(p.path, True)},line={p.line},col={p.column},"
+            f"title={_escape_github(p.code, True)}::{_escape_github(p.message)}\n"
+            for p in problems
+        )
+    return "".join(f"{p}\n" for p in problems)
+
+
+def _out(text: str) -> None:
+    sys.stdout.write(text)
+
+
+def _err(text: str) -> None:
+    sys.stderr.write(text if text.endswith("\n") else text + "\n")
+
+
+def _checked(args: argparse.Namespace) -> Any:
+    from ledger.validate import check_file
+
+    return check_file(Path(args.ledger), parse_as_of(args.as_of), Path(args.sources) if args.sources else None)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """ledger validate: print every problem, exit 1 if there are any."""
+    result = _checked(args)
+    if result.problems:
+        _out(format_problems(result.problems, args.format))
+        if args.format == "text":
+            _err(f"{len(result.problems)} problem{'s' if len(result.problems) != 1 else ''} found")
+        return EXIT_PROBLEMS
+    if args.format == "json":
+        _out("[]\n")
+    elif args.format == "text" and not args.quiet:
+        _err(f"{args.ledger}: {len(result.entries)} entries, no problems")
+    return EXIT_OK
+
+
+def _valid_entries(args: argparse.Namespace) -> Optional[Any]:
+    result = _checked(args)
+    if result.problems:
+        _out(format_problems(result.problems, "text"))
+        _err(f"{args.ledger} has problems; fix them first (ledger validate {args.ledger})")
+        return None
+    return result
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], markdown: bool) -> str:
+    if markdown:
+        esc = [[c.replace("|", "\\|") for c in row] for row in rows]
+        lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
+        return "\n".join(lines + ["| " + " | ".join(r) + " |" for r in esc]) + "\n"
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
+    fmt = "  ".join(f"{{:<{w}}}" for w in widths[:-1]) + "  {}"
+    return "\n".join(fmt.format(*r).rstrip() for r in [headers, *rows]) + "\n"
+
+
+def cmd_due(args: argparse.Namespace) -> int:
+    """ledger due: open predictions past their deadline, then the next ones coming due."""
+    from ledger.deadlines import due
+
+    result = _valid_entries(args)
+    if result is None:
+        return EXIT_PROBLEMS
+    as_of = parse_as_of(args.as_of)
+    overdue, upcoming = due(result.entries, as_of)
+    md = args.format == "markdown"
+    heading = "## " if md else ""
+    _out(f"{heading}Awaiting resolution as of {as_of}: {len(overdue)} open prediction"
+         f"{'s' if len(overdue) != 1 else ''} past the deadline\n\n")
+    headers = ["days over", "deadline", "said on", "speaker", "id", "summary"]
+    if overdue:
+        _out(_table(headers, [[str(d.days), d.window.text, str(d.entry.said_on), d.entry.speaker, d.entry.id,
+                                d.entry.summary] for d in overdue], md))
+    shown = upcoming[: args.upcoming]
+    _out(f"\n{heading}Coming due: {len(upcoming)} open prediction{'s' if len(upcoming) != 1 else ''}"
+         f" still running{f', the next {len(shown)}' if len(shown) < len(upcoming) else ''}\n\n")
+    if shown:
+        _out(_table(["days left", "deadline", "said on", "speaker", "id", "summary"],
+                    [[str(-d.days), d.window.text, str(d.entry.said_on), d.entry.speaker, d.entry.id,
+                      d.entry.summary] for d in shown], md))
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """ledger export: every entry normalised, as JSON or CSV."""
+    from ledger.export import to_csv, to_json, rows
+
+    result = _valid_entries(args)
+    if result is None:
+        return EXIT_PROBLEMS
+    data = rows(result.entries, parse_as_of(args.as_of))
+    _out(to_json(data) if args.format == "json" else to_csv(data))
+    return EXIT_OK
+
+
+def cmd_deadline(args: argparse.Namespace) -> int:
+    """ledger deadline: the canonical deadline for a phrase as said on a date."""
+    from ledger.deadlines import from_phrase, window
+
+    said = parse_as_of(args.said_on)
+    found = from_phrase(args.phrase, said)
+    if found.deadline is None:
+        _err(found.reason)
+        return EXIT_PROBLEMS
+    w = window(found.deadline, said)
+    _out(f"{found.deadline}\n")
+    _err(f"window {w.start} .. {w.end} (said on {said})")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="ledger", description="A fact-check ledger for the predictions and claims of AI leaders."
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def ledger_args(p: argparse.ArgumentParser, positional: bool = False) -> None:
+        if positional:
+            p.add_argument("ledger", nargs="?", default="claims.yaml", metavar="PATH", help="the ledger (default: claims.yaml)")
+        else:
+            p.add_argument("--ledger", default="claims.yaml", metavar="PATH", help="the ledger (default: claims.yaml)")
+        p.add_argument("--sources", metavar="PATH", help="the sources list (default: seeds/sources.yaml beside the ledger)")
+        p.add_argument("--as-of", metavar="DATE", help="judge deadlines on this date: YYYY-MM-DD or 'today' (default: today)")
+
+    p = sub.add_parser("validate", help="check the ledger and report every problem with its line and column")
+    ledger_args(p, positional=True)
+    p.add_argument("--format", choices=["text", "github", "json"], default="text", help="output format (default: text)")
+    p.add_argument("-q", "--quiet", action="store_true", help="print nothing when there are no problems")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("due", help="list open predictions past their deadline, then those coming due")
+    ledger_args(p)
+    p.add_argument("--format", choices=["text", "markdown"], default="text", help="output format (default: text)")
+    p.add_argument("--upcoming", type=int, default=10, metavar="N", help="how many coming due to list (default: 10)")
+    p.set_defaults(func=cmd_due)
+
+    p = sub.add_parser("export", help="write every entry, normalised, as JSON or CSV to standard output")
+    ledger_args(p)
+    p.add_argument("--format", choices=["json", "csv"], default="json", help="output format (default: json)")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("deadline", help="turn a deadline phrase as said (明年第一季度, within two years) into the canonical form")
+    p.add_argument("phrase", help="the words as said")
+    p.add_argument("--said-on", required=True, metavar="DATE", help="the day the words were spoken (YYYY-MM-DD)")
+    p.set_defaults(func=cmd_deadline)
+
+    return parser
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Run the command line; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except UsageError as err:
+        parser.exit(EXIT_USAGE, f"ledger: error: {err}\n")
+    except BrokenPipeError:
+        # Output piped to `head`: stop quietly, as other command-line tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+    except KeyboardInterrupt:
+        return 130
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

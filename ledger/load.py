@@ -1,0 +1,206 @@
+"""Strict YAML loading that remembers where every value came from."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from ledger.model import Problem
+
+# libyaml's parser when it is installed: several times faster than the pure one.
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_constructor = yaml.constructor.SafeConstructor()
+
+_TAG = "tag:yaml.org,2002:"
+_SCALARS = {
+    _TAG + "str": None,
+    _TAG + "null": _constructor.construct_yaml_null,
+    _TAG + "bool": _constructor.construct_yaml_bool,
+    _TAG + "int": _constructor.construct_yaml_int,
+    _TAG + "float": _constructor.construct_yaml_float,
+    _TAG + "timestamp": _constructor.construct_yaml_timestamp,
+}
+_COLLECTIONS = {_TAG + "map", _TAG + "seq"}
+
+Path_ = tuple[Any, ...]
+
+
+@dataclass
+class Document:
+    """A parsed YAML file: plain data plus the line and column of every key and value."""
+
+    path: str
+    data: Any
+    text: str = ""
+    marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    key_marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    # Values already reported and dropped (aliases, tags), so later checks do not report them again.
+    rejected: set[Path_] = field(default_factory=set)
+
+    def where(self, at: Path_, key: bool = False) -> tuple[int, int]:
+        """Line and column of the value (or, with key=True, the key) at a data path."""
+        if key and at in self.key_marks:
+            return self.key_marks[at]
+        while at:
+            if at in self.marks:
+                return self.marks[at]
+            at = at[:-1]
+        return self.marks.get((), (1, 1))
+
+    def problem(self, at: Path_, code: str, message: str, key: bool = False) -> Problem:
+        """A problem located at a data path of this document."""
+        line, column = self.where(at, key)
+        return Problem(self.path, line, column, code, message)
+
+
+def _mark(m: Any) -> tuple[int, int]:
+    return (m.line + 1, m.column + 1)
+
+
+class _Builder:
+    """Turns a composed node tree into plain data, refusing what could hide or lose data."""
+
+    def __init__(self, doc: Document, problems: list[Problem]) -> None:
+        self.doc = doc
+        self.problems = problems
+        self.seen: set[int] = set()
+
+    def build(self, node: Node, at: Path_) -> Any:
+        if id(node) in self.seen:
+            # An alias: already reported from the event stream.
+            self.doc.rejected.add(at)
+            return None
+        self.seen.add(id(node))
+        self.doc.marks[at] = _mark(node.start_mark)
+        if isinstance(node, ScalarNode):
+            return self.scalar(node, at)
+        if node.tag not in _COLLECTIONS:
+            return self.bad_tag(node, at)
+        if isinstance(node, SequenceNode):
+            return [self.build(child, at + (i,)) for i, child in enumerate(node.value)]
+        assert isinstance(node, MappingNode)
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = self.build(key_node, at + ("<key>",))
+            if not isinstance(key, str):
+                line, col = _mark(key_node.start_mark)
+                self.problems.append(
+                    Problem(self.doc.path, line, col, "bad-key", "keys must be plain strings")
+                )
+                continue
+            if key in out:
+                first = self.doc.key_marks[at + (key,)]
+                line, col = _mark(key_node.start_mark)
+                self.problems.append(
+                    Problem(
+                        self.doc.path,
+                        line,
+                        col,
+                        "duplicate-key",
+                        f"duplicate key '{key}' (first at line {first[0]}); YAML would keep only the last one",
+                    )
+                )
+                continue
+            self.doc.key_marks[at + (key,)] = _mark(key_node.start_mark)
+            out[key] = self.build(value_node, at + (key,))
+        return out
+
+    def scalar(self, node: ScalarNode, at: Path_) -> Any:
+        if node.tag not in _SCALARS:
+            return self.bad_tag(node, at)
+        construct = _SCALARS[node.tag]
+        if construct is None:
+            return node.value
+        try:
+            value = construct(node)
+        except (ValueError, yaml.YAMLError):
+            # e.g. 2025-02-30: keep the text so validation can say what is wrong with it.
+            return node.value
+        if isinstance(value, dt.datetime) and node.tag == _TAG + "timestamp" and len(node.value) <= 10:
+            return value.date()
+        return value
+
+    def bad_tag(self, node: Node, at: Path_) -> None:
+        self.doc.rejected.add(at)
+        line, col = _mark(node.start_mark)
+        tag = node.tag.replace(_TAG, "!!")
+        self.problems.append(
+            Problem(self.doc.path, line, col, "yaml-tag", f"the tag {tag} is not allowed: write plain values")
+        )
+        return None
+
+
+def _anchors_and_aliases(text: str, path: str) -> list[Problem]:
+    problems = []
+    aliased: set[str] = set()
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.AliasEvent):
+            # One report per anchor name: an alias bomb repeats the same few names many times.
+            if event.anchor in aliased:
+                continue
+            aliased.add(event.anchor)
+            line, col = _mark(event.start_mark)
+            problems.append(
+                Problem(path, line, col, "yaml-alias", f"alias *{event.anchor} is not allowed: write the value out")
+            )
+        elif getattr(event, "anchor", None):
+            line, col = _mark(event.start_mark)
+            problems.append(
+                Problem(path, line, col, "yaml-alias", f"anchor &{event.anchor} is not allowed: write the value out")
+            )
+    return problems
+
+
+def _decode(raw: bytes, path: str) -> tuple[Optional[str], list[Problem]]:
+    try:
+        return raw.decode("utf-8"), []
+    except UnicodeDecodeError as err:
+        before = raw[: err.start]
+        line = before.count(b"\n") + 1
+        column = len(before.rsplit(b"\n", 1)[-1].decode("utf-8", "replace")) + 1
+        return None, [Problem(path, line, column, "bad-encoding", f"the file is not valid UTF-8 (byte 0x{raw[err.start]:02x})")]
+
+
+def parse(raw: bytes, path: str) -> tuple[Optional[Document], list[Problem]]:
+    """Parse YAML bytes into a Document, collecting problems instead of raising."""
+    text, problems = _decode(raw, path)
+    if text is None:
+        return None, problems
+    try:
+        # Anchors are rare in a hand-written ledger, so the event scan only runs when one may be there.
+        if "&" in text or "*" in text:
+            problems.extend(_anchors_and_aliases(text, path))
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        line, col = _mark(mark) if mark else (1, 1)
+        message = err.problem or "invalid YAML"
+        if err.context:
+            message = f"{message} ({err.context})"
+        return None, [Problem(path, line, col, "yaml-syntax", message)]
+    except yaml.YAMLError as err:
+        return None, [Problem(path, 1, 1, "yaml-syntax", str(err).splitlines()[0])]
+    if node is None:
+        return None, [Problem(path, 1, 1, "empty-file", "the file is empty")]
+    doc = Document(path, None, text)
+    doc.data = _Builder(doc, problems).build(node, ())
+    return doc, problems
+
+
+def read(path: Path, shown: Optional[str] = None) -> tuple[Optional[Document], list[Problem]]:
+    """Read and parse a YAML file; `shown` is the name used in problems."""
+    name = shown if shown is not None else str(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None, [Problem(name, 1, 1, "missing-file", "no such file")]
+    except IsADirectoryError:
+        return None, [Problem(name, 1, 1, "missing-file", "is a directory, not a file")]
+    except OSError as err:
+        return None, [Problem(name, 1, 1, "unreadable-file", err.strerror or str(err))]
+    return parse(raw, name)

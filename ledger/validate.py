@@ -1,0 +1,304 @@
+"""Every rule a ledger must follow, each problem located at its line and column."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional, Sequence
+
+from pydantic import BaseModel, ValidationError
+
+from ledger import deadlines, load
+from ledger.load import Document
+from ledger.model import RESOLVED_STATUSES, TOPICS, Entry, Problem, Source, describe
+from ledger.sources import Archive, sha256
+
+_FIELD_CODES = {
+    "id": "bad-id",
+    "kind": "bad-kind",
+    "attribution": "bad-attribution",
+    "status": "bad-status",
+    "said_on": "bad-date",
+    "resolved_on": "bad-date",
+    "published_on": "bad-date",
+    "event_date": "bad-date",
+    "on": "bad-date",
+    "deadline": "bad-deadline",
+    "confidence": "bad-confidence",
+    "topics": "unknown-topic",
+    "evidence": "bad-evidence",
+    "related": "bad-related",
+    "sha256": "bad-sha256",
+}
+_EXPECTED = {
+    "string_type": "a string",
+    "list_type": "a list",
+    "dict_type": "a mapping",
+    "model_type": "a mapping",
+    "float_type": "a number",
+    "int_type": "an integer",
+    "bool_type": "true or false",
+}
+_BOOLEAN_HINT = " (YAML reads an unquoted yes/no/true/false/on/off as a boolean)"
+
+
+@dataclass
+class Checked:
+    """The outcome of validation: the entries and sources that are well-formed, and every problem."""
+
+    entries: list[Entry] = field(default_factory=list)
+    sources: dict[str, Source] = field(default_factory=dict)
+    # Ids named in sources.yaml, valid or not: an entry citing an invalid source is not told the id is unknown.
+    source_ids: set[str] = field(default_factory=set)
+    problems: list[Problem] = field(default_factory=list)
+    ledger: Optional[Document] = None
+
+
+def _translate(doc: Document, at: tuple[Any, ...], err: Any, fields: Sequence[str]) -> Problem:
+    """One pydantic error as a located problem with a message written for a person."""
+    loc = tuple(err["loc"])
+    kind, value = err["type"], err.get("input")
+    names = [x for x in loc if isinstance(x, str)]
+    name = names[-1] if names else "entry"
+    code = _FIELD_CODES.get(names[0] if names else "", "bad-value")
+    if kind == "missing":
+        return doc.problem(at + loc[:-1], "missing-field", f"missing required field '{name}'")
+    if kind == "extra_forbidden":
+        close = difflib.get_close_matches(name, fields, n=1, cutoff=0.6)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        return doc.problem(at + loc, "unknown-field", f"unknown field '{name}'{hint}", key=True)
+    if kind == "literal_error" and names[:1] == ["topics"]:
+        close = difflib.get_close_matches(str(value), TOPICS, n=1, cutoff=0.6)
+        hint = f" (did you mean '{close[0]}'?)" if close else " (the vocabulary is in docs/format.md)"
+        return doc.problem(at + loc, code, f"topic {describe(value)} is not in the vocabulary{hint}")
+    if kind == "literal_error":
+        options = err["ctx"]["expected"].replace("'", "")
+        hint = _BOOLEAN_HINT if isinstance(value, bool) else ""
+        return doc.problem(at + loc, code, f"{name} must be one of {options}; got {describe(value)}{hint}")
+    if kind in _EXPECTED:
+        hint = _BOOLEAN_HINT if isinstance(value, bool) else ""
+        return doc.problem(at + loc, "bad-type", f"{name} must be {_EXPECTED[kind]}, not {describe(value)}{hint}")
+    if kind == "string_too_short":
+        return doc.problem(at + loc, "empty-field", f"{name} must not be empty")
+    if kind == "too_short":
+        return doc.problem(at + loc, "empty-field", f"{name} needs at least one item")
+    if kind == "string_pattern_mismatch":
+        if name == "sha256":
+            return doc.problem(at + loc, code, "sha256 must be 64 lowercase hexadecimal digits")
+        return doc.problem(
+            at + loc, code, f"{name} must be a lowercase slug of letters, digits and hyphens, not {describe(value)}"
+        )
+    if kind in ("greater_than_equal", "less_than_equal"):
+        return doc.problem(at + loc, code, f"{name} must be between 0 and 1, not {describe(value)}")
+    message = err["msg"].removeprefix("Value error, ")
+    if message.startswith("must"):
+        message = f"{name} {message}"
+    return doc.problem(at + loc, code, message)
+
+
+def _model(doc: Document, at: tuple[Any, ...], model: type[BaseModel], data: Any, problems: list[Problem]) -> Any:
+    if at in doc.rejected:
+        return None
+    if not isinstance(data, dict):
+        problems.append(doc.problem(at, "bad-type", f"each item must be a mapping of fields, not {describe(data)}"))
+        return None
+    try:
+        return model.model_validate(data)
+    except ValidationError as err:
+        fields = list(model.model_fields)
+        problems.extend(
+            _translate(doc, at, e, fields) for e in err.errors() if at + tuple(e["loc"]) not in doc.rejected
+        )
+        return None
+
+
+def _items(doc: Document, key: str, problems: list[Problem]) -> list[Any]:
+    """The list under the file's one top-level key."""
+    data = doc.data
+    if not isinstance(data, dict):
+        problems.append(doc.problem((), "bad-type", f"the file must be a mapping with a top-level '{key}:' list"))
+        return []
+    for other in data:
+        if other != key:
+            problems.append(doc.problem((other,), "unknown-field", f"unknown top-level key '{other}'", key=True))
+    if key not in data:
+        problems.append(doc.problem((), "missing-field", f"missing the top-level '{key}' list"))
+        return []
+    items = data[key]
+    if items is None:
+        return []
+    if not isinstance(items, list):
+        problems.append(doc.problem((key,), "bad-type", f"'{key}' must be a list, not {describe(items)}"))
+        return []
+    return items
+
+
+def _duplicate_ids(doc: Document, key: str, items: list[Any], what: str) -> list[Problem]:
+    problems, first = [], {}
+    for i, item in enumerate(items):
+        ident = item.get("id") if isinstance(item, dict) else None
+        if not isinstance(ident, str):
+            continue
+        if ident in first:
+            line = doc.where((key, first[ident], "id"))[0]
+            problems.append(
+                doc.problem((key, i, "id"), "duplicate-id", f"duplicate {what} id '{ident}' (first at line {line})")
+            )
+        else:
+            first[ident] = i
+    return problems
+
+
+def check_sources(doc: Document, seeds: Path, archive: Archive) -> tuple[dict[str, Source], list[Problem]]:
+    """Validate seeds/sources.yaml and the archived files it lists, reading their text into `archive`."""
+    problems: list[Problem] = []
+    items = _items(doc, "sources", problems)
+    problems.extend(_duplicate_ids(doc, "sources", items, "source"))
+    sources: dict[str, Source] = {}
+    root = seeds.resolve()
+    for i, item in enumerate(items):
+        at = ("sources", i)
+        source = _model(doc, at, Source, item, problems)
+        if source is None or source.id in sources:
+            continue
+        sources[source.id] = source
+        path = (seeds / source.file).resolve()
+        if Path(source.file).is_absolute() or not path.is_relative_to(root):
+            problems.append(doc.problem(at + ("file",), "source-outside-seeds", f"'{source.file}' is outside {seeds}/"))
+            continue
+        if not path.is_file():
+            problems.append(doc.problem(at + ("file",), "source-missing", f"source file {seeds / source.file} does not exist"))
+            continue
+        actual = sha256(path)
+        if actual != source.sha256:
+            problems.append(
+                doc.problem(
+                    at + ("sha256",),
+                    "source-changed",
+                    f"{seeds / source.file} has sha256 {actual}, not the one recorded: archived sources must not change",
+                )
+            )
+        try:
+            archive.add(source.id, path.read_text(encoding="utf-8"))
+        except UnicodeDecodeError:
+            problems.append(doc.problem(at + ("file",), "bad-encoding", f"{seeds / source.file} is not valid UTF-8"))
+    return sources, problems
+
+
+def _quote_problem(doc: Document, at: tuple[Any, ...], archive: Archive, source_id: str, quote: str) -> Optional[Problem]:
+    if not archive.has(source_id) or archive.contains(source_id, quote):
+        return None
+    near = archive.nearest(source_id, quote)
+    hint = f"; closest passage ({near.similarity:.0%} similar): '{near.passage.strip()}'" if near else ""
+    return doc.problem(at, "quote-not-found", f"quote does not occur in source '{source_id}'{hint}")
+
+
+def _check_entry(
+    doc: Document,
+    i: int,
+    e: Entry,
+    sources: dict[str, Source],
+    source_ids: set[str],
+    archive: Archive,
+    as_of: dt.date,
+    ids: set[str],
+) -> list[Problem]:
+    at = ("entries", i)
+    out: list[Problem] = []
+
+    def add(key: Any, code: str, message: str) -> None:
+        out.append(doc.problem(at + (key if isinstance(key, tuple) else (key,)), code, message))
+
+    if e.said_on > as_of:
+        add("said_on", "said-in-future", f"said_on {e.said_on} is after the as-of date {as_of}")
+    if e.deadline is not None:
+        end = deadlines.window(e.deadline, e.said_on).end
+        if end < e.said_on:
+            add("deadline", "deadline-before-said", f"deadline {e.deadline} ends on {end}, before said_on {e.said_on}")
+    if e.status in RESOLVED_STATUSES:
+        if e.resolved_on is None:
+            add("status", "missing-resolved-on", f"status '{e.status}' needs resolved_on: the date of the evidence")
+        if not e.evidence:
+            add("status", "missing-evidence", f"status '{e.status}' needs evidence: a url or a quoted source")
+    elif e.resolved_on is not None:
+        add("resolved_on", "resolved-on-open", "an open entry has no resolved_on: remove it or set the status")
+    if e.resolved_on is not None:
+        if e.resolved_on < e.said_on:
+            add("resolved_on", "resolved-before-said", f"resolved_on {e.resolved_on} is before said_on {e.said_on}")
+        if e.resolved_on > as_of:
+            add("resolved_on", "resolved-in-future", f"resolved_on {e.resolved_on} is after the as-of date {as_of}")
+    source = sources.get(e.source)
+    if source is None:
+        if e.source not in source_ids:
+            add("source", "unknown-source", f"unknown source '{e.source}': add it to seeds/sources.yaml")
+    else:
+        if e.speaker not in source.speakers:
+            add(
+                "speaker",
+                "unknown-speaker",
+                f"speaker '{e.speaker}' is not among the speakers of source '{e.source}' ({', '.join(source.speakers)})",
+            )
+        problem = _quote_problem(doc, at + ("quote",), archive, e.source, e.quote)
+        if problem:
+            out.append(problem)
+    for j, ev in enumerate(e.evidence):
+        if ev.source is None:
+            continue
+        if ev.source not in source_ids:
+            add(("evidence", j, "source"), "unknown-source", f"unknown source '{ev.source}': add it to seeds/sources.yaml")
+        elif ev.quote:
+            problem = _quote_problem(doc, at + ("evidence", j, "quote"), archive, ev.source, ev.quote)
+            if problem:
+                out.append(problem)
+    for j, other in enumerate(e.related):
+        if other == e.id:
+            add(("related", j), "bad-related", "an entry cannot be related to itself")
+        elif other not in ids:
+            add(("related", j), "bad-related", f"related id '{other}' is not in the ledger")
+    return out
+
+
+def check(doc: Document, sources_doc: Optional[Document], seeds: Path, as_of: dt.date) -> Checked:
+    """Validate a parsed ledger against its sources: every problem, and the entries that are well-formed."""
+    result = Checked(ledger=doc)
+    archive = Archive()
+    if sources_doc is not None:
+        result.sources, problems = check_sources(sources_doc, seeds, archive)
+        result.problems.extend(problems)
+        result.source_ids = {
+            item["id"] for item in sources_doc.data.get("sources") or [] if isinstance(item, dict) and isinstance(item.get("id"), str)
+        } if isinstance(sources_doc.data, dict) and isinstance(sources_doc.data.get("sources"), list) else set()
+    items = _items(doc, "entries", result.problems)
+    result.problems.extend(_duplicate_ids(doc, "entries", items, "entry"))
+    ids = {item["id"] for item in items if isinstance(item, dict) and isinstance(item.get("id"), str)}
+    for i, item in enumerate(items):
+        entry = _model(doc, ("entries", i), Entry, item, result.problems)
+        if entry is not None:
+            result.entries.append(entry)
+            result.problems.extend(_check_entry(doc, i, entry, result.sources, result.source_ids, archive, as_of, ids))
+    result.problems.sort()
+    return result
+
+
+def sources_path(ledger_path: Path) -> Path:
+    """Where the sources list of a ledger lives: seeds/sources.yaml beside it."""
+    return ledger_path.parent / "seeds" / "sources.yaml"
+
+
+def check_file(path: Path, as_of: dt.date, sources: Optional[Path] = None) -> Checked:
+    """Read and validate a ledger file and its sources list."""
+    sources = sources or sources_path(path)
+    doc, problems = load.read(path)
+    sources_doc, source_problems = load.read(sources)
+    if doc is None:
+        return Checked(problems=sorted(problems + source_problems))
+    result = check(doc, sources_doc, sources.parent, as_of)
+    result.problems = sorted(problems + source_problems + result.problems)
+    return result
+
+
+def validate(doc: Document, sources_doc: Optional[Document], seeds: Path, as_of: dt.date) -> list[Problem]:
+    """All problems of a parsed ledger, sorted by file, line and column."""
+    return check(doc, sources_doc, seeds, as_of).problems

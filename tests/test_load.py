@@ -1,0 +1,72 @@
+import datetime as dt
+import time
+
+import yaml
+
+from ledger import load
+
+
+def parse(text: str):
+    return load.parse(text.encode("utf-8"), "x.yaml")
+
+
+def test_uses_libyaml_when_available():
+    assert load._Loader is getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def test_positions_of_keys_and_values():
+    doc, problems = parse("entries:\n  - id: a\n    status: open\n")
+    assert problems == []
+    assert doc.where(("entries", 0, "status")) == (3, 13)
+    assert doc.where(("entries", 0, "status"), key=True) == (3, 5)
+    assert doc.where(("entries", 0, "missing")) == (2, 5)
+
+
+def test_scalar_types():
+    doc, _ = parse("a: 2025-02-03\nb: '2025-02-03'\nc: 2026\nd: yes\ne: 0.5\nf: 2025-02-30\ng:\n")
+    assert doc.data == {"a": dt.date(2025, 2, 3), "b": "2025-02-03", "c": 2026, "d": True, "e": 0.5,
+                        "f": "2025-02-30", "g": None}
+
+
+def test_duplicate_key_is_reported_not_overwritten():
+    doc, problems = parse("a: 1\na: 2\n")
+    assert doc.data == {"a": 1}
+    assert [(p.line, p.column, p.code) for p in problems] == [(2, 1, "duplicate-key")]
+
+
+def test_python_tag_constructs_nothing(tmp_path):
+    marker = tmp_path / "pwned"
+    doc, problems = parse(f"a: !!python/object/apply:os.system ['touch {marker}']\n")
+    assert not marker.exists()
+    assert [p.code for p in problems] == ["yaml-tag"]
+    assert doc.data == {"a": None}
+
+
+def test_alias_bomb_is_refused_at_once():
+    levels = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for i in range(1, 30):
+        levels.append(f"a{i}: &a{i} [" + ",".join([f"*a{i-1}"] * 10) + "]")
+    doc, problems = parse("\n".join(levels) + "\n")
+    # 10**30 strings if expanded; refused with one report per anchor and aliased name.
+    assert {p.code for p in problems} == {"yaml-alias"}
+    assert len(problems) == 30 + 29
+
+
+def test_invalid_utf8_is_located():
+    doc, problems = load.parse(b"a: 1\nb: caf\xe9\n", "x.yaml")
+    assert doc is None
+    assert [(p.line, p.column, p.code) for p in problems] == [(2, 7, "bad-encoding")]
+
+
+def test_missing_and_empty_files(tmp_path):
+    _, problems = load.read(tmp_path / "nope.yaml", "nope.yaml")
+    assert [str(p) for p in problems] == ["nope.yaml:1:1: [error] no such file (missing-file)"]
+    (tmp_path / "empty.yaml").write_text("# only a comment\n")
+    _, problems = load.read(tmp_path / "empty.yaml", "empty.yaml")
+    assert [p.code for p in problems] == ["empty-file"]
+
+
+def test_syntax_error_is_located():
+    doc, problems = parse("a: [1, 2\nb: 3\n")
+    assert doc is None
+    assert problems[0].code == "yaml-syntax" and problems[0].line == 2
