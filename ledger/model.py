@@ -176,10 +176,19 @@ class Entry(_Strict):
     amendments: list[Amendment] = []
 
 
+class Removal(_Strict):
+    """A note that an entry was taken out of the ledger, and why (its history stays in git)."""
+
+    id: Slug
+    on: IsoDate
+    reason: Text
+
+
 class Ledger(_Strict):
     """The whole of claims.yaml."""
 
     entries: list[Entry]
+    removed: list[Removal] = []
 
 
 class Source(_Strict):

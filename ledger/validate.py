@@ -12,7 +12,7 @@ from pydantic import BaseModel, ValidationError
 
 from ledger import deadlines, load
 from ledger.load import Document
-from ledger.model import RESOLVED_STATUSES, TOPICS, Entry, Problem, Source, describe
+from ledger.model import RESOLVED_STATUSES, TOPICS, Entry, Problem, Removal, Source, describe
 from ledger.sources import Archive, sha256
 
 _FIELD_CODES = {
@@ -114,14 +114,14 @@ def _model(doc: Document, at: tuple[Any, ...], model: type[BaseModel], data: Any
         return None
 
 
-def _items(doc: Document, key: str, problems: list[Problem]) -> list[Any]:
-    """The list under the file's one top-level key."""
+def _items(doc: Document, key: str, problems: list[Problem], optional: Sequence[str] = ()) -> list[Any]:
+    """The list under the file's main top-level key."""
     data = doc.data
     if not isinstance(data, dict):
         problems.append(doc.problem((), "bad-type", f"the file must be a mapping with a top-level '{key}:' list"))
         return []
     for other in data:
-        if other != key:
+        if other != key and other not in optional:
             problems.append(doc.problem((other,), "unknown-field", f"unknown top-level key '{other}'", key=True))
     if key not in data:
         problems.append(doc.problem((), "missing-field", f"missing the top-level '{key}' list"))
@@ -260,6 +260,22 @@ def _check_entry(
     return out
 
 
+def _check_removed(doc: Document, ids: set[str]) -> list[Problem]:
+    removed = doc.data.get("removed") if isinstance(doc.data, dict) else None
+    if removed is None:
+        return []
+    problems: list[Problem] = []
+    if not isinstance(removed, list):
+        return [doc.problem(("removed",), "bad-type", f"'removed' must be a list, not {describe(removed)}")]
+    for i, item in enumerate(removed):
+        removal = _model(doc, ("removed", i), Removal, item, problems)
+        if removal is not None and removal.id in ids:
+            problems.append(
+                doc.problem(("removed", i, "id"), "removed-still-present", f"'{removal.id}' is listed as removed but is still an entry")
+            )
+    return problems
+
+
 def check(doc: Document, sources_doc: Optional[Document], seeds: Path, as_of: dt.date) -> Checked:
     """Validate a parsed ledger against its sources: every problem, and the entries that are well-formed."""
     result = Checked(ledger=doc)
@@ -270,9 +286,10 @@ def check(doc: Document, sources_doc: Optional[Document], seeds: Path, as_of: dt
         result.source_ids = {
             item["id"] for item in sources_doc.data.get("sources") or [] if isinstance(item, dict) and isinstance(item.get("id"), str)
         } if isinstance(sources_doc.data, dict) and isinstance(sources_doc.data.get("sources"), list) else set()
-    items = _items(doc, "entries", result.problems)
+    items = _items(doc, "entries", result.problems, optional=("removed",))
     result.problems.extend(_duplicate_ids(doc, "entries", items, "entry"))
     ids = {item["id"] for item in items if isinstance(item, dict) and isinstance(item.get("id"), str)}
+    result.problems.extend(_check_removed(doc, ids))
     for i, item in enumerate(items):
         entry = _model(doc, ("entries", i), Entry, item, result.problems)
         if entry is not None:
