@@ -89,7 +89,7 @@ _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 
 
 VAGUE = (
     "未来几年", "未來幾年", "几年内", "幾年內", "几年", "幾年", "很快", "不久", "将来", "將來", "未来", "未來",
-    "迟早", "遲早", "终将", "終將", "有朝一日", "近期", "短期内", "短期內", "长期", "長期",
+    "迟早", "遲早", "终将", "終將", "最终", "最終", "长远", "長遠", "需要时间", "需要時間", "有朝一日", "近期", "短期内", "短期內", "长期", "長期",
     "next few years", "coming years", "few years", "soon", "eventually", "someday", "one day",
     "in the future", "near future", "long run", "long term", "over time", "at some point",
 )

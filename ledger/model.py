@@ -162,6 +162,8 @@ class Entry(_Strict):
     attribution: Literal[ATTRIBUTIONS]  # type: ignore[valid-type]
     source: Slug
     said_on: IsoDate
+    # True when the source does not give the day: said_on is then the latest date the documents allow.
+    said_on_approximate: bool = False
     quote: Text
     summary: Text
     topics: list[Literal[TOPICS]] = Field(min_length=1)  # type: ignore[valid-type]

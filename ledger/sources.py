@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Optional
 
 _HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-# Some archived pages print the pinyin after each traditional character: 網(wǎng).
-_RUBY = re.compile(rf"(?<=[{_HAN}])\([a-zA-Z\u00c0-\u024f\u0300-\u036f]+\)")
+# Some archived pages print the pinyin after each traditional character: 網(wǎng). One syllable is at
+# most six lowercase letters, which keeps English glosses such as 推理(inference) in the text.
+_RUBY = re.compile(rf"(?<=[{_HAN}])\([a-zü\u00e0-\u01dc\u0144\u0148\u01f9\u1e3f]{{1,6}}\)")
 _CJK = rf"\u3000-\u303f{_HAN}\uff00-\uffef"
 _SPACE = re.compile(r"\s+")
 # A line break inside Chinese text is a wrap, not a space.

@@ -44,6 +44,10 @@ _EXPECTED = {
 _BOOLEAN_HINT = " (YAML reads an unquoted yes/no/true/false/on/off as a boolean)"
 
 
+# When sources.yaml cannot be read, source ids are unknown rather than all missing: one problem, not hundreds.
+_UNKNOWN: set[str] = set()
+
+
 @dataclass
 class Checked:
     """The outcome of validation: the entries and sources that are well-formed, and every problem."""
@@ -133,6 +137,14 @@ def _items(doc: Document, key: str, problems: list[Problem], optional: Sequence[
         problems.append(doc.problem((key,), "bad-type", f"'{key}' must be a list, not {describe(items)}"))
         return []
     return items
+
+
+def _raw_ids(doc: Document, key: str) -> set[str]:
+    """Every string id under a top-level list, whether or not its item is valid."""
+    items = doc.data.get(key) if isinstance(doc.data, dict) else None
+    if not isinstance(items, list):
+        return set()
+    return {item["id"] for item in items if isinstance(item, dict) and isinstance(item.get("id"), str)}
 
 
 def _duplicate_ids(doc: Document, key: str, items: list[Any], what: str) -> list[Problem]:
@@ -231,7 +243,7 @@ def _check_entry(
             add("resolved_on", "resolved-in-future", f"resolved_on {e.resolved_on} is after the as-of date {as_of}")
     source = sources.get(e.source)
     if source is None:
-        if e.source not in source_ids:
+        if e.source not in source_ids and source_ids is not _UNKNOWN:
             add("source", "unknown-source", f"unknown source '{e.source}': add it to seeds/sources.yaml")
     else:
         if e.speaker not in source.speakers:
@@ -246,7 +258,7 @@ def _check_entry(
     for j, ev in enumerate(e.evidence):
         if ev.source is None:
             continue
-        if ev.source not in source_ids:
+        if ev.source not in source_ids and source_ids is not _UNKNOWN:
             add(("evidence", j, "source"), "unknown-source", f"unknown source '{ev.source}': add it to seeds/sources.yaml")
         elif ev.quote:
             problem = _quote_problem(doc, at + ("evidence", j, "quote"), archive, ev.source, ev.quote)
@@ -278,17 +290,15 @@ def _check_removed(doc: Document, ids: set[str]) -> list[Problem]:
 
 def check(doc: Document, sources_doc: Optional[Document], seeds: Path, as_of: dt.date) -> Checked:
     """Validate a parsed ledger against its sources: every problem, and the entries that are well-formed."""
-    result = Checked(ledger=doc)
+    result = Checked(ledger=doc, source_ids=_UNKNOWN)
     archive = Archive()
     if sources_doc is not None:
         result.sources, problems = check_sources(sources_doc, seeds, archive)
         result.problems.extend(problems)
-        result.source_ids = {
-            item["id"] for item in sources_doc.data.get("sources") or [] if isinstance(item, dict) and isinstance(item.get("id"), str)
-        } if isinstance(sources_doc.data, dict) and isinstance(sources_doc.data.get("sources"), list) else set()
+        result.source_ids = set(result.sources) | _raw_ids(sources_doc, "sources")
     items = _items(doc, "entries", result.problems, optional=("removed",))
     result.problems.extend(_duplicate_ids(doc, "entries", items, "entry"))
-    ids = {item["id"] for item in items if isinstance(item, dict) and isinstance(item.get("id"), str)}
+    ids = _raw_ids(doc, "entries")
     result.problems.extend(_check_removed(doc, ids))
     for i, item in enumerate(items):
         entry = _model(doc, ("entries", i), Entry, item, result.problems)
