@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
@@ -26,31 +27,38 @@ _SCALARS = {
     _TAG + "timestamp": _constructor.construct_yaml_timestamp,
 }
 _COLLECTIONS = {_TAG + "map", _TAG + "seq"}
+# Where an anchor (&a) or alias (*a) can start a node; the exact event scan runs only when this matches.
+_MAYBE_ANCHOR = re.compile(r"(?:^[ \t]*(?:-[ \t]+)*|:[ \t]+|[\[{,][ \t]*|-[ \t]+)[&*][^\s,\[\]{}]", re.MULTILINE)
 
 Path_ = tuple[Any, ...]
 
 
 @dataclass
 class Document:
-    """A parsed YAML file: plain data plus the line and column of every key and value."""
+    """A parsed YAML file: plain data, and the node tree that knows where every key and value came from."""
 
     path: str
     data: Any
     text: str = ""
-    marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
-    key_marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    root: Optional[Node] = None
     # Values already reported and dropped (aliases, tags), so later checks do not report them again.
     rejected: set[Path_] = field(default_factory=set)
 
     def where(self, at: Path_, key: bool = False) -> tuple[int, int]:
-        """Line and column of the value (or, with key=True, the key) at a data path."""
-        if key and at in self.key_marks:
-            return self.key_marks[at]
-        while at:
-            if at in self.marks:
-                return self.marks[at]
-            at = at[:-1]
-        return self.marks.get((), (1, 1))
+        """Line and column of the value (or, with key=True, the key) at a data path, or of its nearest parent."""
+        # Positions are looked up only when a problem is reported, so a valid file pays nothing for them.
+        node, found = self.root, self.root
+        for part in at:
+            if isinstance(node, MappingNode):
+                pair = next((p for p in node.value if isinstance(p[0], ScalarNode) and p[0].value == part), None)
+                if pair is None:
+                    break
+                found, node = (pair[0] if key and part == at[-1] else pair[1]), pair[1]
+            elif isinstance(node, SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+                node = found = node.value[part]
+            else:
+                break
+        return _mark(found.start_mark) if found is not None else (1, 1)
 
     def problem(self, at: Path_, code: str, message: str, key: bool = False) -> Problem:
         """A problem located at a data path of this document."""
@@ -76,7 +84,6 @@ class _Builder:
             self.doc.rejected.add(at)
             return None
         self.seen.add(id(node))
-        self.doc.marks[at] = _mark(node.start_mark)
         if isinstance(node, ScalarNode):
             return self.scalar(node, at)
         if node.tag not in _COLLECTIONS:
@@ -85,6 +92,7 @@ class _Builder:
             return [self.build(child, at + (i,)) for i, child in enumerate(node.value)]
         assert isinstance(node, MappingNode)
         out: dict[Any, Any] = {}
+        first: dict[str, Node] = {}
         for key_node, value_node in node.value:
             key = self.build(key_node, at + ("<key>",))
             if not isinstance(key, str):
@@ -93,8 +101,7 @@ class _Builder:
                     Problem(self.doc.path, line, col, "bad-key", "keys must be plain strings")
                 )
                 continue
-            if key in out:
-                first = self.doc.key_marks[at + (key,)]
+            if key in first:
                 line, col = _mark(key_node.start_mark)
                 self.problems.append(
                     Problem(
@@ -102,11 +109,12 @@ class _Builder:
                         line,
                         col,
                         "duplicate-key",
-                        f"duplicate key '{key}' (first at line {first[0]}); YAML would keep only the last one",
+                        f"duplicate key '{key}' (first at line {first[key].start_mark.line + 1}); "
+                        "YAML would keep only the last one",
                     )
                 )
                 continue
-            self.doc.key_marks[at + (key,)] = _mark(key_node.start_mark)
+            first[key] = key_node
             out[key] = self.build(value_node, at + (key,))
         return out
 
@@ -173,7 +181,7 @@ def parse(raw: bytes, path: str) -> tuple[Optional[Document], list[Problem]]:
         return None, problems
     try:
         # Anchors are rare in a hand-written ledger, so the event scan only runs when one may be there.
-        if "&" in text or "*" in text:
+        if _MAYBE_ANCHOR.search(text):
             problems.extend(_anchors_and_aliases(text, path))
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as err:
@@ -187,7 +195,7 @@ def parse(raw: bytes, path: str) -> tuple[Optional[Document], list[Problem]]:
         return None, [Problem(path, 1, 1, "yaml-syntax", str(err).splitlines()[0])]
     if node is None:
         return None, [Problem(path, 1, 1, "empty-file", "the file is empty")]
-    doc = Document(path, None, text)
+    doc = Document(path, None, text, node)
     doc.data = _Builder(doc, problems).build(node, ())
     return doc, problems
 

@@ -1,0 +1,79 @@
+"""`make bench`: time ledger commands on a synthetic 10,000-entry ledger, as ratios to a floor.
+
+Prints ratios, never asserts: timings depend on the machine, so they belong here and not in the tests.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+ENTRIES = 10_000
+RUNS = 3
+
+
+class _Dumper(yaml.CSafeDumper):
+    # Entries cycled from one list share objects; a ledger never has anchors, so write each value out.
+    def ignore_aliases(self, data: object) -> bool:
+        return True
+
+
+def synthetic_ledger(folder: Path) -> Path:
+    """A copy of the real sources and 10,000 entries cycled from the real ledger, each with a fresh id."""
+    shutil.copytree(ROOT / "seeds", folder / "seeds")
+    real = yaml.load((ROOT / "claims.yaml").read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)["entries"]
+    entries = []
+    for i in range(ENTRIES):
+        entry = dict(real[i % len(real)])
+        entry["id"] = f"{entry['id']}-{i}"
+        entry.pop("related", None)
+        entries.append(entry)
+    path = folder / "claims.yaml"
+    path.write_text(yaml.dump({"entries": entries}, Dumper=_Dumper, allow_unicode=True, sort_keys=False),
+                    encoding="utf-8")
+    return path
+
+
+def best(argv: list[str], cwd: Path) -> float:
+    """The fastest of RUNS wall-clock runs of a command that must succeed."""
+    times = []
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        subprocess.run(argv, cwd=cwd, check=True, stdout=subprocess.DEVNULL)
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def main() -> None:
+    python = sys.executable
+    ledger = str(Path(python).parent / "ledger")
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        path = synthetic_ledger(folder)
+        size = path.stat().st_size / 1e6
+        parse = best([python, "-c", "import yaml,sys; yaml.load(open(sys.argv[1], encoding='utf-8'), "
+                      "Loader=yaml.CSafeLoader)", str(path)], folder)
+        validate = best([ledger, "validate", "-q", "--as-of", "2026-11-23", str(path)], folder)
+        print(f"synthetic ledger: {ENTRIES} entries, {size:.1f} MB; best of {RUNS} runs")
+        print(f"libyaml parse          {parse:6.2f} s")
+        print(f"ledger validate        {validate:6.2f} s   ratio {validate / parse:.2f} (target <= 1.5)")
+        if shutil.which(ledger) and subprocess.run([ledger, "report", "--help"], capture_output=True).returncode == 0:
+            floor = best([python, "-c", "import yaml,sys; yaml.load(open(sys.argv[1], encoding='utf-8'), "
+                          "Loader=yaml.CSafeLoader); import pandas, matplotlib; matplotlib.use('Agg'); "
+                          "import matplotlib.pyplot as plt; plt.figure().savefig(sys.argv[2])",
+                          str(path), str(folder / "empty.png")], folder)
+            report = best([ledger, "report", "--ledger", str(path), "--out", str(folder / "reports"),
+                           "--as-of", "2026-11-23"], folder)
+            print(f"floor (parse + pandas + matplotlib + one empty figure) {floor:6.2f} s")
+            print(f"ledger report          {report:6.2f} s   ratio {report / floor:.2f} (target <= 2)")
+
+
+if __name__ == "__main__":
+    main()
