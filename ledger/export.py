@@ -12,7 +12,7 @@ from ledger.deadlines import window
 from ledger.model import Entry
 
 COLUMNS = (
-    "id", "kind", "speaker", "attribution", "source", "said_on", "quote", "summary", "topics", "deadline",
+    "id", "kind", "speaker", "attribution", "source", "said_on", "said_on_approximate", "quote", "summary", "topics", "deadline",
     "deadline_text", "deadline_start", "deadline_end", "due", "confidence", "status", "resolved_on",
     "evidence", "related", "notes",
 )
