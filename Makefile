@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: report test bench validate clean
+.PHONY: report test bench validate install clean
 
 report: $(STAMP)
 	$(BIN)/ledger report
@@ -17,7 +17,9 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench.py
 
 validate: $(STAMP)
-	$(BIN)/ledger validate
+	$(BIN)/ledger validate --quiet
+
+install: $(STAMP)
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)

@@ -7,11 +7,12 @@ import datetime as dt
 import json
 import os
 import re
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any, Optional, Sequence
 
-from ledger.model import Problem
+from ledger.model import RESOLVED_STATUSES, Problem
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -163,6 +164,80 @@ def cmd_deadline(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    """ledger report: regenerate the reports, or with --check say which committed ones are stale."""
+    from ledger import report  # pandas and matplotlib: only this command pays for them
+
+    out = Path(args.out)
+    if args.as_of is None and args.check:
+        # CI checks the committed reports at the date they were made, not at today's date.
+        args.as_of = str(report.recorded_as_of(out) or parse_as_of(None))
+    result = _valid_entries(args)
+    if result is None:
+        return EXIT_PROBLEMS
+    as_of = parse_as_of(args.as_of)
+    outputs = report.render(result.entries, result.sources, as_of)
+    if args.check:
+        changed = report.stale(outputs, out)
+        if changed:
+            _out("".join(f"{out / name}: stale\n" for name in changed))
+            _err(f"{len(changed)} report file{'s' if len(changed) != 1 else ''} out of date at {as_of}: run `make report` and commit {out}/")
+            return EXIT_PROBLEMS
+        _err(f"{out}/ is up to date at {as_of}")
+        return EXIT_OK
+    report.write(outputs, out)
+    what = f"{len(result.entries)} entries" if result.entries else "the ledger is empty, so the reports say so"
+    _err(f"wrote {len(outputs)} files to {out}/ as of {as_of} ({what})")
+    return EXIT_OK
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    """ledger diff: what changed in the ledger between two revisions, as Markdown for a pull request."""
+    from ledger import gitdiff
+
+    path = Path(args.ledger).resolve()
+    try:
+        top = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=path.parent, capture_output=True, text=True)
+        if top.returncode != 0:
+            raise gitdiff.GitError(f"{path.parent} is not inside a git repository")
+        repo = Path(top.stdout.strip())
+        relative = path.relative_to(repo.resolve()).as_posix()
+        base = args.base if args.base is not None else gitdiff.default_base(repo)
+        d = gitdiff.diff_revisions(repo, base, args.head, relative)
+    except gitdiff.GitError as err:
+        _err(f"ledger diff: {err}")
+        return EXIT_PROBLEMS
+    _out(gitdiff.to_markdown(d, base, args.head or "working tree"))
+    if d.problems:
+        return EXIT_PROBLEMS
+    if args.strict and gitdiff.unexplained(d):
+        _err("flagged changes without a note explaining them (see CONTRIBUTING.md, 'Change an entry's terms')")
+        return EXIT_PROBLEMS
+    return EXIT_OK
+
+
+def cmd_resolve(args: argparse.Namespace) -> int:
+    """ledger resolve: set an entry's status with evidence, editing claims.yaml in place and nothing else."""
+    from ledger.resolve import ResolveError, resolve_file
+
+    as_of = parse_as_of(args.as_of)
+    on = parse_as_of(args.on) if args.on else as_of
+    try:
+        problems = resolve_file(
+            Path(args.ledger), args.id, args.status, on, args.evidence, args.note, args.quote,
+            as_of=as_of, sources=Path(args.sources) if args.sources else None,
+        )
+    except ResolveError as err:
+        _err(f"ledger resolve: {err}")
+        return EXIT_PROBLEMS
+    if problems:
+        _out(format_problems(problems, "text"))
+        _err(f"not resolved: the result would have these problems; {args.ledger} is unchanged")
+        return EXIT_PROBLEMS
+    _err(f"{args.id}: {args.status} on {on}")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
     parser = argparse.ArgumentParser(
@@ -200,6 +275,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--said-on", required=True, metavar="DATE", help="the day the words were spoken (YYYY-MM-DD)")
     p.set_defaults(func=cmd_deadline)
 
+    p = sub.add_parser("report", help="write the scoreboard, timeline chart and tables to reports/")
+    ledger_args(p)
+    p.add_argument("--out", default="reports", metavar="DIR", help="output folder (default: reports)")
+    p.add_argument("--check", action="store_true",
+                   help="write nothing; exit 1 naming the files that differ from a fresh report at the recorded as-of date")
+    p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("diff", help="summarise what changed in the ledger between two git revisions, as Markdown")
+    p.add_argument("base", nargs="?", metavar="BASE", help="base revision (default: the merge base with the default branch)")
+    p.add_argument("head", nargs="?", metavar="HEAD", help="head revision (default: the working tree)")
+    p.add_argument("--ledger", default="claims.yaml", metavar="PATH", help="the ledger (default: claims.yaml)")
+    p.add_argument("--strict", action="store_true", help="exit 1 when flagged changes have no note explaining them")
+    p.set_defaults(func=cmd_diff)
+
+    p = sub.add_parser("resolve", help="resolve an entry with evidence, editing claims.yaml in place")
+    p.add_argument("id", help="the entry's id")
+    p.add_argument("--status", required=True, choices=list(RESOLVED_STATUSES), help="the outcome")
+    p.add_argument("--on", metavar="DATE", help="date of the evidence (default: the as-of date)")
+    p.add_argument("--evidence", required=True, metavar="URL_OR_SOURCE", help="a URL, or the id of an archived source")
+    p.add_argument("--quote", metavar="TEXT", help="the verbatim passage, when the evidence is an archived source")
+    p.add_argument("--note", metavar="TEXT", help="what the evidence shows, in one line")
+    ledger_args(p)
+    p.set_defaults(func=cmd_resolve)
     return parser
 
 

@@ -94,7 +94,12 @@ class _Builder:
         out: dict[Any, Any] = {}
         first: dict[str, Node] = {}
         for key_node, value_node in node.value:
-            key = self.build(key_node, at + ("<key>",))
+            if isinstance(key_node, ScalarNode) and key_node.tag in _SCALARS and id(key_node) not in self.seen:
+                # A key is a name: YAML 1.1 would read `on:` as the boolean true and `2025:` as a number.
+                self.seen.add(id(key_node))
+                key = key_node.value
+            else:
+                key = self.build(key_node, at + ("<key>",))
             if not isinstance(key, str):
                 line, col = _mark(key_node.start_mark)
                 self.problems.append(

@@ -1,0 +1,527 @@
+"""Compare the ledger at two git revisions, for reviewing a pull request."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+from ledger import load
+from ledger.model import RESOLVED_STATUSES, STATUSES, Entry, Problem
+
+# The terms of a statement: changing one after it was recorded changes what is being scored.
+TERMS = ("quote", "source", "said_on", "deadline", "speaker", "kind")
+FLAG_KINDS = ("term-edit", "id-change", "removed", "no-evidence")
+SHALLOW = "shallow clone: fetch more history (git fetch --unshallow) or pass BASE explicitly"
+_FIELD_ORDER = list(Entry.model_fields)
+_SHORT = 80
+
+
+class GitError(Exception):
+    """A git question that cannot be answered: not a repository, an unknown revision, too little history."""
+
+
+def _git(repo: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
+    if not repo.is_dir():
+        raise GitError(f"{repo} is not a directory")
+    try:
+        return subprocess.run(["git", *args], cwd=repo, capture_output=True, check=False)
+    except FileNotFoundError:
+        raise GitError("git is not installed (or not on PATH)") from None
+
+
+def _ok(repo: Path, *args: str) -> Optional[str]:
+    """Stripped standard output of a git command, or None when it fails."""
+    done = _git(repo, *args)
+    return done.stdout.decode("utf-8", "replace").strip() if done.returncode == 0 else None
+
+
+def _ensure_repo(repo: Path) -> None:
+    if _ok(repo, "rev-parse", "--git-dir") is None:
+        raise GitError(f"{repo} is not a git repository")
+
+
+def _shallow(repo: Path) -> bool:
+    return _ok(repo, "rev-parse", "--is-shallow-repository") == "true"
+
+
+def _commit(repo: Path, rev: str) -> Optional[str]:
+    # A revision starting with '-' would be read by git as an option.
+    if not rev or rev.startswith("-"):
+        return None
+    return _ok(repo, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}")
+
+
+def _verify(repo: Path, rev: str) -> str:
+    _ensure_repo(repo)
+    sha = _commit(repo, rev)
+    if sha is None:
+        hint = f" ({SHALLOW})" if _shallow(repo) else ""
+        raise GitError(f"unknown revision '{rev}'{hint}")
+    return sha
+
+
+def read_at(repo: Path, rev: Optional[str], path: str) -> Optional[bytes]:
+    """The bytes of `path` at revision `rev` (None: the working tree), or None when it does not exist there."""
+    if rev is None:
+        try:
+            return (repo / path).read_bytes()
+        except (FileNotFoundError, IsADirectoryError):
+            return None
+    sha = _verify(repo, rev)
+    rel = os.path.relpath(path, repo) if os.path.isabs(path) else path
+    # './' makes the path relative to `repo` even when `repo` is a subfolder of the work tree.
+    spec = f"{sha}:./{Path(rel).as_posix()}"
+    kind = _ok(repo, "cat-file", "-t", spec)
+    if kind is None:
+        return None
+    if kind != "blob":
+        raise GitError(f"{path} is a {kind}, not a file, at {rev}")
+    # --no-textconv: a diff driver in .gitattributes must not rewrite the bytes we parse.
+    done = _git(repo, "show", "--no-textconv", spec)
+    if done.returncode != 0:
+        raise GitError(f"git show {spec} failed: {done.stderr.decode('utf-8', 'replace').strip()}")
+    return done.stdout
+
+
+def default_base(repo: Path) -> str:
+    """The merge base of HEAD with the default branch (origin/HEAD, origin/main, main or master)."""
+    _ensure_repo(repo)
+    if _commit(repo, "HEAD") is None:
+        raise GitError(f"{repo} has no commits yet")
+    candidates = ["origin/main", "main", "master"]
+    origin_head = _ok(repo, "symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD")
+    if origin_head:
+        candidates.insert(0, origin_head)
+    branch = next((name for name in candidates if _commit(repo, name)), None)
+    if branch is None:
+        raise GitError("cannot find the default branch (origin/HEAD, origin/main, main or master): pass BASE explicitly")
+    base = _ok(repo, "merge-base", "HEAD", branch)
+    if base:
+        return base
+    if _shallow(repo):
+        raise GitError(SHALLOW)
+    raise GitError(f"HEAD and {branch} have no common history: pass BASE explicitly")
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field of an entry before and after; None when the field is absent on that side."""
+
+    field: str
+    old: Any
+    new: Any
+
+
+@dataclass(frozen=True)
+class Edit:
+    """The field changes of an entry that is on both sides (statuses and resolutions aside)."""
+
+    id: str
+    changes: tuple[FieldChange, ...]
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """An entry resolved (or resolved differently), or re-opened; `evidence` is what head adds."""
+
+    id: str
+    old: Any
+    new: Any
+    resolved_on: Any = None
+    evidence: tuple[dict[str, Any], ...] = ()
+
+
+@dataclass(frozen=True)
+class Removed:
+    """An entry that is in base and not in head; `record` is head's `removed:` item for it, if any."""
+
+    id: str
+    entry: dict[str, Any]
+    record: Optional[dict[str, Any]] = None
+
+
+@dataclass(frozen=True)
+class IdChange:
+    """An entry that kept its source and quote under a new id."""
+
+    old_id: str
+    new_id: str
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A change a reviewer must look at; `explained_by` names the note in head that accounts for it."""
+
+    kind: str  # one of FLAG_KINDS
+    entry_id: str
+    message: str
+    field: Optional[str] = None
+    explained_by: Optional[str] = None
+
+    @property
+    def explained(self) -> bool:
+        """Whether head records a note that accounts for this change."""
+        return self.explained_by is not None
+
+
+@dataclass(frozen=True)
+class Scores:
+    """Headline numbers of one side: entries by status, and the hit rate of the scored ones."""
+
+    total: int
+    counts: dict[str, int]
+    hit_rate: Optional[float]
+    scored: int
+
+
+@dataclass
+class LedgerDiff:
+    """Everything that changed in the ledger between base and head, and what needs attention."""
+
+    added: list[dict[str, Any]] = field(default_factory=list)
+    removed: list[Removed] = field(default_factory=list)
+    resolved: list[StatusChange] = field(default_factory=list)
+    reopened: list[StatusChange] = field(default_factory=list)
+    edited: list[Edit] = field(default_factory=list)
+    id_changes: list[IdChange] = field(default_factory=list)
+    flags: list[Flag] = field(default_factory=list)
+    before: Scores = field(default_factory=lambda: scores([]))
+    after: Scores = field(default_factory=lambda: scores([]))
+    base_problems: list[Problem] = field(default_factory=list)
+    head_problems: list[Problem] = field(default_factory=list)
+    base_missing: bool = False
+    head_missing: bool = False
+
+    @property
+    def problems(self) -> list[Problem]:
+        """Problems of either side; when there are any, nothing was compared."""
+        return self.base_problems + self.head_problems
+
+    @property
+    def changed(self) -> bool:
+        """Whether anything in the entries changed."""
+        return bool(self.added or self.removed or self.resolved or self.reopened or self.edited or self.id_changes)
+
+
+def _status_order(names: Any) -> list[str]:
+    # Known statuses in their usual order, then anything unexpected, so output is stable.
+    return [s for s in STATUSES if s in names] + sorted(s for s in set(names) if s not in STATUSES)
+
+
+def scores(entries: list[dict[str, Any]]) -> Scores:
+    """Counts by status and hit rate = (correct + 0.5 partly_correct) / (correct + partly_correct + wrong)."""
+    counts: dict[str, int] = {}
+    for e in entries:
+        status = str(e.get("status"))
+        counts[status] = counts.get(status, 0) + 1
+    counts = {s: counts[s] for s in _status_order(counts)}
+    correct, partly, wrong = (counts.get(s, 0) for s in ("correct", "partly_correct", "wrong"))
+    scored = correct + partly + wrong
+    return Scores(len(entries), counts, (correct + 0.5 * partly) / scored if scored else None, scored)
+
+
+@dataclass
+class _Side:
+    entries: dict[str, dict[str, Any]] = field(default_factory=dict)
+    removed: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+def _side(raw: Optional[bytes], path: str) -> tuple[_Side, list[Problem]]:
+    side = _Side()
+    if raw is None:
+        return side, []
+    doc, problems = load.parse(raw, path)
+    # Any problem (a duplicate key, an alias) means the data may not be what the file says: do not compare.
+    if doc is None or problems:
+        return side, problems
+    data = doc.data
+    if not isinstance(data, dict) or not isinstance(data.get("entries"), (list, type(None))):
+        return side, [doc.problem((), "bad-type", "the file must be a mapping with a top-level 'entries:' list")]
+    for i, item in enumerate(data.get("entries") or []):
+        ident = item.get("id") if isinstance(item, dict) else None
+        if not isinstance(ident, str):
+            problems.append(doc.problem(("entries", i), "missing-field", "entry has no id, so it cannot be compared"))
+        elif ident in side.entries:
+            problems.append(doc.problem(("entries", i, "id"), "duplicate-id", f"duplicate entry id '{ident}'"))
+        else:
+            side.entries[ident] = item
+    removed = data.get("removed")
+    for item in removed if isinstance(removed, list) else []:
+        if isinstance(item, dict) and isinstance(item.get("id"), str):
+            side.removed.setdefault(item["id"], item)
+    return side, problems
+
+
+def _norm(value: Any) -> Any:
+    """A value as compared and shown: dates as ISO text, so a quoted date equals an unquoted one."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return [_norm(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _norm(v) for k, v in value.items()}
+    return value
+
+
+def _get(entry: dict[str, Any], name: str) -> Any:
+    value = _norm(entry.get(name))
+    # `deadline: 2025` and `deadline: "2025"` are the same deadline.
+    if name == "deadline" and isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+def _items(entry: dict[str, Any], name: str) -> list[Any]:
+    value = _get(entry, name)
+    return value if isinstance(value, list) else []
+
+
+def _new_amendments(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any]]:
+    before = _items(old, "amendments")
+    return [a for a in _items(new, "amendments") if isinstance(a, dict) and a not in before]
+
+
+def _amended(amendments: list[dict[str, Any]], name: str) -> Optional[str]:
+    for a in amendments:
+        fields = a.get("fields")
+        if name in (fields if isinstance(fields, list) else [fields]):
+            return f"amendment on {a.get('on')}: {a.get('reason')}"
+    return None
+
+
+def _changes(old: dict[str, Any], new: dict[str, Any]) -> list[FieldChange]:
+    names = [n for n in _FIELD_ORDER if n in old or n in new]
+    names += sorted(n for n in {*old, *new} if n not in _FIELD_ORDER)
+    return [FieldChange(n, _get(old, n), _get(new, n)) for n in names if n != "id" and _get(old, n) != _get(new, n)]
+
+
+def _compare_entry(old: dict[str, Any], new: dict[str, Any], new_id: str, d: LedgerDiff) -> None:
+    changes = _changes(old, new)
+    amendments = _new_amendments(old, new)
+    was, now = _get(old, "status"), _get(new, "status")
+    before = _items(old, "evidence")
+    if was != now and now in RESOLVED_STATUSES:
+        fresh = tuple(ev for ev in _items(new, "evidence") if ev not in before)
+        d.resolved.append(StatusChange(new_id, was, now, _get(new, "resolved_on"), fresh))
+        if not fresh:
+            d.flags.append(Flag("no-evidence", new_id, f"resolved as {_code(now)} without new evidence"))
+        # Evidence that was taken away is an edit of its own, not part of the resolution.
+        consumed = {"status", "resolved_on"} | ({"evidence"} if all(ev in _items(new, "evidence") for ev in before) else set())
+    elif was != now and was in RESOLVED_STATUSES and now == "open":
+        d.reopened.append(StatusChange(new_id, was, now))
+        consumed = {"status", "resolved_on"}
+    else:
+        consumed = set()
+    for c in changes:
+        if c.field in TERMS:
+            d.flags.append(
+                Flag("term-edit", new_id, f"{_code(c.field)} changed after the entry was recorded", c.field,
+                     _amended(amendments, c.field))
+            )
+    rest = tuple(c for c in changes if c.field not in consumed)
+    if rest:
+        d.edited.append(Edit(new_id, rest))
+
+
+def _key(entry: dict[str, Any]) -> Optional[tuple[str, str]]:
+    source, quote = _get(entry, "source"), _get(entry, "quote")
+    return (str(source), str(quote)) if source is not None and quote is not None else None
+
+
+def compare(base: Optional[bytes], head: Optional[bytes], path: str = "claims.yaml") -> LedgerDiff:
+    """What changed between two versions of claims.yaml (None: the file does not exist on that side)."""
+    d = LedgerDiff(base_missing=base is None, head_missing=head is None)
+    old, d.base_problems = _side(base, path)
+    new, d.head_problems = _side(head, path)
+    if d.problems:
+        return d
+    gone = sorted(set(old.entries) - set(new.entries))
+    came = sorted(set(new.entries) - set(old.entries))
+    # Same source and same quote under another id is one entry renamed, not one removed and one added.
+    by_key: dict[tuple[str, str], list[str]] = {}
+    for ident in came:
+        key = _key(new.entries[ident])
+        if key:
+            by_key.setdefault(key, []).append(ident)
+    renamed: dict[str, str] = {}
+    for ident in gone:
+        candidates = by_key.get(_key(old.entries[ident]) or ("", ""), [])
+        if candidates:
+            renamed[ident] = candidates.pop(0)
+    for ident in came:
+        if ident not in renamed.values():
+            entry = new.entries[ident]
+            d.added.append(entry)
+            if _get(entry, "status") in RESOLVED_STATUSES and not _items(entry, "evidence"):
+                d.flags.append(Flag("no-evidence", ident, f"added as {_code(_get(entry, 'status'))} without evidence"))
+    for ident in gone:
+        if ident in renamed:
+            continue
+        record = new.removed.get(ident)
+        d.removed.append(Removed(ident, old.entries[ident], record))
+        why = f"removal note on {_norm(record.get('on'))}: {record.get('reason')}" if record else None
+        d.flags.append(Flag("removed", ident, "entry removed", None, why))
+    pairs = [(i, i) for i in sorted(set(old.entries) & set(new.entries))] + sorted(renamed.items())
+    for old_id, new_id in pairs:
+        if old_id != new_id:
+            d.id_changes.append(IdChange(old_id, new_id))
+            why = _amended(_new_amendments(old.entries[old_id], new.entries[new_id]), "id")
+            d.flags.append(Flag("id-change", new_id, f"id changed from {_code(old_id)} to {_code(new_id)}", "id", why))
+        _compare_entry(old.entries[old_id], new.entries[new_id], new_id, d)
+    d.added.sort(key=lambda e: e["id"])
+    for items in (d.resolved, d.reopened, d.edited):
+        items.sort(key=lambda x: x.id)
+    d.id_changes.sort(key=lambda x: x.new_id)
+    d.flags.sort(key=lambda f: (f.entry_id, FLAG_KINDS.index(f.kind), f.field or ""))
+    d.before = scores(list(old.entries.values()))
+    d.after = scores(list(new.entries.values()))
+    return d
+
+
+def diff_revisions(repo: Path, base: Optional[str] = None, head: Optional[str] = None, path: str = "claims.yaml") -> LedgerDiff:
+    """Compare `path` at BASE (default: the merge base with the default branch) and HEAD (default: the working tree)."""
+    base_rev = base if base is not None else default_base(repo)
+    return compare(read_at(repo, base_rev, path), read_at(repo, head, path), path)
+
+
+def unexplained(d: LedgerDiff) -> list[Flag]:
+    """The flagged changes with no note in head that accounts for them (for --strict)."""
+    return [f for f in d.flags if not f.explained]
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
+_HINTS = {
+    "term-edit": "add an `amendments` item with `fields: [{field}]` and a reason",
+    "id-change": "add an `amendments` item with `fields: [id]` and a reason",
+    "removed": "add the id to the top-level `removed:` list with a reason",
+    "no-evidence": "add evidence: a url, or a source with a quote",
+}
+
+
+def _text(value: Any) -> str:
+    """A value as one line of plain text."""
+    value = _norm(value)
+    if value is None:
+        return "(none)"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, list):
+        if all(not isinstance(v, (list, dict)) for v in value):
+            return "[" + ", ".join(_text(v) for v in value) + "]"
+        return "; ".join(_text(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {_text(v)}" for k, v in value.items())
+    return " ".join(str(value).split())
+
+
+def _md(value: Any, limit: Optional[int] = _SHORT) -> str:
+    """A value shortened and escaped for Markdown, `|` included so it is safe in a table cell."""
+    text = _text(value)
+    if limit and len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def _code(value: Any, table: bool = False) -> str:
+    """A value as a Markdown code span; no backslash escapes there, except `|` inside a table."""
+    text = _text(value).replace("`", "'")
+    return f"`{text.replace('|', chr(92) + '|') if table else text}`"
+
+
+def _evidence(ev: dict[str, Any]) -> str:
+    url, source = ev.get("url"), ev.get("source")
+    if isinstance(url, str) and re.fullmatch(r"https?://[^\s<>]+", url):
+        text = f"<{url}>"
+    elif url is not None:
+        text = _md(url, None)
+    else:
+        text = f"{_code(source)}: “{_md(ev.get('quote'))}”"
+    return text + (f" ({_md(ev['note'])})" if ev.get("note") else "")
+
+
+def _headline(d: LedgerDiff) -> str:
+    parts = [
+        (len(d.added), "added"),
+        (len(d.resolved), "resolved"),
+        (len(d.reopened), "re-opened"),
+        (len(d.edited), "edited"),
+        (len(d.removed), "removed"),
+        (len(d.id_changes), "id changed"),
+    ]
+    line = ", ".join(f"{n} {word}" for n, word in parts if n)
+    if d.flags:
+        open_flags = len(unexplained(d))
+        line += f" · ⚠ {len(d.flags)} flagged, {open_flags} unexplained" if open_flags else f" · {len(d.flags)} flagged, all explained"
+    return f"**{line}**"
+
+
+def _rate(s: Scores) -> str:
+    return f"{s.hit_rate:.0%} ({s.scored} scored)" if s.hit_rate is not None else "– (none scored)"
+
+
+def to_markdown(d: LedgerDiff, base_label: str, head_label: str) -> str:
+    """The diff as Markdown for a pull-request comment or a GitHub job summary."""
+    out = [f"## Ledger changes: {_md(base_label, None)} → {_md(head_label, None)}", ""]
+    for side, label, problems in (("base", base_label, d.base_problems), ("head", head_label, d.head_problems)):
+        if problems:
+            out += [f"❌ The ledger at {side} ({_md(label, None)}) cannot be read, so nothing was compared:", "", "```text"]
+            out += [str(p) for p in problems] + ["```", ""]
+    if d.problems:
+        return "\n".join(out)
+    if d.base_missing and not d.head_missing:
+        out += [f"There is no ledger at {_md(base_label, None)}: every entry is new.", ""]
+    if d.head_missing and not d.base_missing:
+        out += [f"The ledger was deleted at {_md(head_label, None)}.", ""]
+    if not d.changed:
+        return "\n".join(out + ["No changes to the ledger.", ""])
+    out += [_headline(d), ""]
+    if d.flags:
+        out += ["### ⚠ Needs attention", ""]
+        for f in d.flags:
+            if f.explained:
+                out.append(f"- ✅ {_code(f.entry_id)}: {f.message}; explained by {_md(f.explained_by, 160)}")
+            else:
+                verdict = "cannot be explained by a note" if f.kind == "no-evidence" else "**not explained**"
+                hint = _HINTS[f.kind].format(field=f.field)
+                out.append(f"- ❌ {_code(f.entry_id)}: {f.message}; {verdict}: {hint}")
+        out.append("")
+    if d.added:
+        out += ["### Added", "", "| id | speaker | said on | summary | deadline | status |", "|---|---|---|---|---|---|"]
+        for e in d.added:
+            cells = [_code(e["id"], table=True)] + [_md(_get(e, n)) if e.get(n) is not None else "" for n in
+                                        ("speaker", "said_on", "summary", "deadline", "status")]
+            out.append("| " + " | ".join(cells) + " |")
+        out.append("")
+    if d.resolved:
+        out += ["### Resolved", ""]
+        for r in d.resolved:
+            evidence = "; ".join(_evidence(ev) for ev in r.evidence) or "no new evidence"
+            on = f" on {_md(r.resolved_on)}" if r.resolved_on is not None else ""
+            out.append(f"- {_code(r.id)}: {_code(r.old)} → {_code(r.new)}{on}: {evidence}")
+        out.append("")
+    if d.reopened:
+        out += ["### Re-opened", ""] + [f"- {_code(r.id)}: {_code(r.old)} → {_code(r.new)}" for r in d.reopened] + [""]
+    if d.edited:
+        out += ["### Edited", ""]
+        for e in d.edited:
+            out.append(f"- {_code(e.id)}")
+            out += [f"  - {_code(c.field)}: {_md(c.old)} → {_md(c.new)}" for c in e.changes]
+        out.append("")
+    if d.removed:
+        out += ["### Removed", ""]
+        for r in d.removed:
+            who = ", ".join(_md(_get(r.entry, n)) for n in ("speaker", "said_on") if r.entry.get(n) is not None)
+            why = (f"removal recorded on {_md(r.record.get('on'))}: {_md(r.record.get('reason'))}" if r.record
+                   else "removal **not recorded** in `removed:`")
+            out.append(f"- {_code(r.id)} ({who}): {_md(_get(r.entry, 'summary'))} — {why}")
+        out.append("")
+    out += ["### Scores", "", "| | before | after |", "|---|---:|---:|", f"| entries | {d.before.total} | {d.after.total} |"]
+    for status in _status_order({*d.before.counts, *d.after.counts}):
+        out.append(f"| {_code(status, table=True)} | {d.before.counts.get(status, 0)} | {d.after.counts.get(status, 0)} |")
+    out += [f"| hit rate | {_rate(d.before)} | {_rate(d.after)} |", ""]
+    return "\n".join(out)

@@ -1,0 +1,564 @@
+"""The published report: every output file rendered in memory, then written atomically.
+
+`render` returns each file's bytes and writes nothing; the same entries and as-of date always give
+the same bytes (no clock, stable sort orders, "\\n" line endings). `write` stages every file in the
+output directory before replacing any, so a failure leaves the previous report in place.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import html
+import json
+import math
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Any, Iterable, Optional, Sequence
+from urllib.parse import quote as urlquote
+
+from ledger import chart, export, score
+from ledger.deadlines import due, window
+from ledger.model import SCORED_STATUSES, Entry, Source
+
+FILES = ("README.md", "claimreview.jsonld", "claims.csv", "index.html", "scoreboard.json", "timeline.png",
+         "timeline.svg")
+GROUPINGS = (("speaker", "Speaker"), ("topic", "Topic"), ("source", "Source"), ("kind", "Kind"),
+             ("year", "Year said"))
+STATUS_LABEL = {"open": "open", "correct": "correct", "partly_correct": "partly correct", "wrong": "wrong",
+                "unresolvable": "unresolvable", "withdrawn": "withdrawn"}
+RATING = {"correct": 5, "partly_correct": 3, "wrong": 1}  # ClaimReview's 1 (false) .. 5 (true)
+DEFINITIONS = (
+    "**Hit rate** = (correct + ½ × partly correct) / (correct + partly correct + wrong), with a 95% Wilson "
+    "score interval on the same counts, so 2 right out of 2 is not certainty.",
+    "**Unresolvable** and **withdrawn** entries are counted and shown but not scored.",
+    "**Brier score** = mean of (confidence − outcome)² over scored entries that state a confidence, with "
+    "outcome 1 for correct, ½ for partly correct, 0 for wrong; lower is better and always saying 50% scores 0.25.",
+    "**Overdue** = open predictions whose deadline window ended before the as-of date. "
+    "**Resolution rate** = resolved entries / all entries.",
+)
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
+_NEWLINES = re.compile(r"\r\n|\r|\n")
+
+
+# --- Formatting ------------------------------------------------------------------------------
+
+
+def _num(value: Any) -> Any:
+    """A JSON-ready scalar: numpy types unwrapped, NaN as null, floats to 4 places."""
+    if value is None:
+        return None
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float):
+        return None if math.isnan(value) else round(value, 4)
+    return value
+
+
+def _pct(value: Any) -> str:
+    value = _num(value)
+    return "–" if value is None else f"{value * 100:.0f}%"
+
+
+def _hit(row: dict[str, Any]) -> str:
+    if row["hit_rate"] is None:
+        return "–"
+    return f"{_pct(row['hit_rate'])} ({_pct(row['hit_rate_low'])}–{_pct(row['hit_rate_high'])})"
+
+
+def _brier(row: dict[str, Any]) -> str:
+    return "–" if row["brier"] is None else f"{row['brier']:.3f} (n={row['brier_n']})"
+
+
+def _rate(row: dict[str, Any]) -> str:
+    return _pct(row["resolved"] / row["entries"]) if row["entries"] else "–"
+
+
+def _plural(n: int, word: str, plural: Optional[str] = None) -> str:
+    return f"{n:,} {word if n == 1 else plural or word + 's'}"
+
+
+def _safe_url(url: Optional[str]) -> Optional[str]:
+    # Only web links become links: a 'javascript:' URL in the ledger must never be clickable.
+    if url and re.match(r"https?://", url, re.IGNORECASE):
+        return url
+    return None
+
+
+def md(text: str) -> str:
+    """Text for a Markdown table cell: specials backslash-escaped, & as an entity, line breaks as <br>."""
+    text = _MD_SPECIAL.sub(r"\\\1", text).replace("&", "&amp;")
+    return _NEWLINES.sub("<br>", text)
+
+
+def _md_link(label: str, url: Optional[str]) -> str:
+    safe = _safe_url(url)
+    if not safe:
+        return md(label)
+    # Angle brackets allow spaces and parentheses in the address; these few must still be encoded.
+    target = urlquote(safe, safe="/:?#[]@!$&'()*+,;=%~-._")
+    return f"[{md(label)}](<{target.replace('|', '%7C')}>)"
+
+
+def _md_table(headers: Sequence[str], rows: Iterable[Sequence[str]], align: str = "") -> str:
+    rows = list(rows)
+    marks = ["---:" if a == "r" else "---" for a in align.ljust(len(headers), "l")]
+    lines = ["| " + " | ".join(headers) + " |", "| " + " | ".join(marks) + " |"]
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    return "\n".join(lines) + "\n"
+
+
+# --- The data behind every view ----------------------------------------------------------------
+
+
+class _Report:
+    """Everything the views need, computed once."""
+
+    def __init__(self, entries: list[Entry], sources: dict[str, Source], as_of: dt.date) -> None:
+        self.as_of = as_of
+        self.sources = sources
+        self.entries = sorted(entries, key=lambda e: (e.said_on, e.id))
+        frames = score.score(self.entries, as_of)
+        self.overall = self._records(frames["overall"])["overall"]
+        self.boards = {by: self._records(frames[by]) for by, _ in GROUPINGS}
+        self.calibration = [{k: _num(v) for k, v in r.items()} for r in frames["calibration"].to_dict("records")]
+        self.overdue = due(self.entries, as_of)[0]
+        self.rows = chart.timeline_rows(self.entries, as_of)
+        figure = chart.draw(self.rows, as_of)
+        self.svg, self.png = chart.to_svg(figure), chart.to_png(figure)
+
+    @staticmethod
+    def _records(frame: Any) -> dict[str, dict[str, Any]]:
+        # to_dict keeps each column's type; iterrows would turn the counts into floats.
+        return {str(name): {k: _num(v) for k, v in row.items()} for name, row in frame.to_dict("index").items()}
+
+    def group_label(self, by: str, name: str) -> str:
+        if by == "source" and name in self.sources:
+            s = self.sources[name]
+            return f"{s.title_en or s.title} ({name})"
+        if by == "kind":
+            return {"prediction": "predictions", "claim": "claims"}.get(name, name)
+        return name
+
+    def deadline(self, e: Entry) -> str:
+        if e.deadline is None:
+            return "claim" if e.kind == "claim" else "no deadline"
+        w = window(e.deadline, e.said_on)
+        # A relative deadline's end depends on the day said, so spell it out.
+        return f"{w.text} (ends {w.end.isoformat()})" if w.text.startswith("within") else w.text
+
+    def status(self, e: Entry) -> str:
+        label = STATUS_LABEL[e.status]
+        return f"{label}, {e.resolved_on.isoformat()}" if e.resolved_on else label
+
+    def evidence(self, e: Entry) -> list[tuple[str, Optional[str]]]:
+        """Each piece of evidence as (label, url or None)."""
+        out: list[tuple[str, Optional[str]]] = []
+        for ev in e.evidence:
+            if ev.url:
+                host = re.sub(r"^https?://(www\.)?", "", ev.url).split("/")[0] or ev.url
+                out.append((host, ev.url))
+            elif ev.source:
+                s = self.sources.get(ev.source)
+                out.append(((s.title_en or s.title) if s else ev.source, s.url if s else None))
+        return out
+
+    def headline(self) -> list[str]:
+        """The headline sentences, in Markdown; every score sits beside the resolution rate and overdue count."""
+        o = self.overall
+        kinds = self.boards["kind"]
+        mix = ", ".join(_plural(kinds[k]["entries"], k) for k in ("prediction", "claim") if k in kinds)
+        context = f"resolution rate {_rate(o)}, {o['overdue']:,} overdue"
+        lines = [
+            f"**{_plural(o['entries'], 'entry', 'entries')}**" + (f" ({mix})" if mix else "")
+            + f" · **{o['resolved']:,} resolved** (resolution rate {_rate(o)})"
+            + f" · **{_plural(o['overdue'], 'open prediction')} past the deadline**",
+        ]
+        scored = o["correct"] + o["partly_correct"] + o["wrong"]
+        if o["hit_rate"] is None:
+            lines.append(f"**Hit rate: none yet**, no entry is resolved correct, partly correct or wrong ({context})")
+        else:
+            lines.append(
+                f"**Hit rate {_pct(o['hit_rate'])}** (95% interval {_pct(o['hit_rate_low'])}–"
+                f"{_pct(o['hit_rate_high'])}, from {_plural(scored, 'scored entry', 'scored entries')}; {context})"
+            )
+        if o["brier"] is None:
+            lines.append(f"**Brier score: none yet**, no scored entry states a confidence ({context})")
+        else:
+            lines.append(
+                f"**Brier score {o['brier']:.3f}** (from {_plural(o['brier_n'], 'entry', 'entries')} with a stated "
+                f"confidence; lower is better; {context})"
+            )
+        return lines
+
+
+# --- Views -------------------------------------------------------------------------------------
+
+_BOARD_HEADERS = ("Entries", "Resolved", "Resolution rate", "Overdue", "Correct", "Partly", "Wrong",
+                  "Unresolvable", "Withdrawn", "Open", "Hit rate (95% interval)", "Brier (n)")
+
+
+def _board_cells(row: dict[str, Any]) -> list[str]:
+    return [f"{row['entries']:,}", f"{row['resolved']:,}", _rate(row), f"{row['overdue']:,}", f"{row['correct']:,}",
+            f"{row['partly_correct']:,}", f"{row['wrong']:,}", f"{row['unresolvable']:,}",
+            f"{row['withdrawn']:,}", f"{row['open']:,}", _hit(row), _brier(row)]
+
+
+def _readme(r: _Report) -> str:
+    out = ["# Ledger report", "",
+           f"As of **{r.as_of.isoformat()}**. Generated by `ledger report` from `claims.yaml`: edit the ledger, "
+           "not this file.", ""]
+    if not r.entries:
+        out += ["The ledger is empty: no entries have been recorded yet.", ""]
+    out += [f"- {line}" for line in r.headline()] + [""]
+    out += ["How to read the scores:", ""] + [f"- {d}" for d in DEFINITIONS] + [""]
+
+    out += ["## Awaiting resolution", ""]
+    if r.overdue:
+        out += [f"{_plural(len(r.overdue), 'open prediction')} past the deadline, most overdue first:", ""]
+        out.append(_md_table(
+            ["Days overdue", "Deadline", "Said", "Speaker", "Summary", "Id"],
+            ([f"{d.days:,}", md(d.window.text), d.entry.said_on.isoformat(), md(d.entry.speaker),
+              md(d.entry.summary), md(d.entry.id)] for d in r.overdue), "r"))
+    else:
+        out += ["No open prediction is past its deadline.", ""]
+
+    out += ["## Timeline", "", "![timeline](timeline.svg)", "",
+            "Also as [PNG](timeline.png); the data as [CSV](claims.csv), [JSON scores](scoreboard.json) and "
+            "[ClaimReview JSON-LD](claimreview.jsonld).", ""]
+
+    out += ["## Scoreboards", ""]
+    for by, title in GROUPINGS:
+        out += [f"### By {title.lower()}", ""]
+        board = r.boards[by]
+        if board:
+            out.append(_md_table([title, *_BOARD_HEADERS],
+                                 ([md(r.group_label(by, name)), *_board_cells(row)] for name, row in board.items()),
+                                 "l" + "r" * 12))
+        else:
+            out += ["No entries.", ""]
+    out += ["### Calibration", "",
+            "Scored entries with a stated confidence, by confidence: a well-calibrated speaker's mean outcome "
+            "is close to the mean confidence.", ""]
+    out.append(_md_table(["Confidence", "Entries", "Mean confidence", "Mean outcome"],
+                         ([c["bin"], str(c["count"]), _pct(c["mean_confidence"]), _pct(c["mean_outcome"])]
+                          for c in r.calibration), "lrrr"))
+
+    out += ["## All entries", ""]
+    if r.entries:
+        out.append(_md_table(
+            ["Id", "Said", "Speaker", "Summary", "Quote", "Deadline", "Status", "Evidence"],
+            ([md(e.id), e.said_on.isoformat(), md(e.speaker), md(e.summary), md(e.quote), md(r.deadline(e)),
+              md(r.status(e)), "<br>".join(_md_link(label, url) for label, url in r.evidence(e))]
+             for e in r.entries)))
+    else:
+        out += ["No entries.", ""]
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _scoreboard_json(r: _Report) -> str:
+    data: dict[str, Any] = {"as_of": r.as_of.isoformat(), "overall": r.overall}
+    data.update({f"by_{by}": r.boards[by] for by, _ in GROUPINGS})
+    data["calibration"] = r.calibration
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def _claimreview(r: _Report) -> str:
+    reviews = []
+    for e in r.entries:
+        if e.status == "open":
+            continue
+        claim: dict[str, Any] = {"@type": "Claim", "author": {"@type": "Person", "name": e.speaker},
+                                 "datePublished": e.said_on.isoformat()}
+        source = r.sources.get(e.source)
+        if source and source.url:
+            claim["appearance"] = {"@type": "CreativeWork", "url": source.url, "headline": source.title}
+        rating: dict[str, Any] = {"@type": "Rating", "alternateName": e.status}
+        if e.status in SCORED_STATUSES:  # unresolvable and withdrawn are no verdict, so no value
+            rating.update(ratingValue=RATING[e.status], bestRating=5, worstRating=1)
+        review: dict[str, Any] = {"@type": "ClaimReview", "identifier": e.id, "claimReviewed": e.summary,
+                                  "itemReviewed": claim, "reviewRating": rating}
+        if e.resolved_on:
+            review["datePublished"] = e.resolved_on.isoformat()
+        urls = [url for _, url in r.evidence(e) if _safe_url(url)]
+        if urls:
+            review["url"] = urls[0]
+        reviews.append(review)
+    return json.dumps({"@context": "https://schema.org", "@graph": reviews}, ensure_ascii=False, indent=2) + "\n"
+
+
+# --- HTML --------------------------------------------------------------------------------------
+
+_CSS = """
+:root{--ink:#1f2328;--muted:#59636e;--line:#d1d9e0;--bg:#f6f8fa;--late:#b2182b}
+*{box-sizing:border-box}
+body{margin:0;font:15px/1.5 system-ui,-apple-system,"Segoe UI","Noto Sans","Noto Sans CJK SC","PingFang SC",
+"Microsoft YaHei",sans-serif;color:var(--ink);background:#fff}
+main{max-width:1320px;margin:0 auto;padding:28px 24px 64px}
+h1{font-size:28px;margin:0 0 4px}h2{font-size:20px;margin:40px 0 10px;padding-bottom:6px;
+border-bottom:1px solid var(--line)}h3{font-size:16px;margin:24px 0 8px}
+.asof{color:var(--muted);margin:0 0 20px}
+.cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(190px,1fr));gap:12px;margin:8px 0 12px}
+.card{background:var(--bg);border:1px solid var(--line);border-radius:8px;padding:12px 14px}
+.card b{display:block;font-size:26px;line-height:1.2}.card span{color:var(--muted);font-size:13px}
+.card.warn b{color:var(--late)}
+.note{color:var(--muted);font-size:13px;margin:4px 0}
+ul.defs{color:var(--muted);font-size:13px;padding-left:18px;margin:8px 0}
+figure{margin:0;overflow-x:auto;border:1px solid var(--line);border-radius:8px;padding:8px}
+figure img{display:block;width:100%;min-width:900px;height:auto}
+.wrap{overflow-x:auto;border:1px solid var(--line);border-radius:8px}
+table{border-collapse:collapse;width:100%;font-size:13.5px}
+th,td{padding:6px 9px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
+tbody tr:last-child td{border-bottom:0}
+th{background:var(--bg);cursor:pointer;user-select:none;vertical-align:bottom}
+table.board td:first-child{white-space:nowrap}
+th:after{content:" \\2195";color:#aab2bb;font-size:11px}
+th[aria-sort=ascending]:after{content:" \\25B2";color:var(--ink)}
+th[aria-sort=descending]:after{content:" \\25BC";color:var(--ink)}
+td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}td.n{white-space:nowrap}
+tbody tr:hover{background:#f9fafb}
+td.q{max-width:340px}td.s{max-width:300px}td.nowrap{white-space:nowrap}
+.id{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:12px;color:var(--muted)}
+.st{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;white-space:nowrap;
+background:#eaeef2}
+.st-correct{background:#d3f0e6;color:#00573f}.st-partly_correct{background:#fbe8c4;color:#7a4d00}
+.st-wrong{background:#fadbd0;color:#8a2e00}.st-unresolvable{background:#e6e6e6;color:#444}
+.st-withdrawn{background:#f4dcea;color:#7b2e5b}.st-open{background:#dceefb;color:#0b4f7c}
+.late{color:var(--late);font-weight:600}
+input[type=search]{width:100%;max-width:420px;padding:7px 10px;border:1px solid var(--line);border-radius:6px;
+font:inherit;margin:0 0 10px}
+"""
+
+_JS = """
+document.querySelectorAll("table.sortable").forEach(function (table) {
+  table.querySelectorAll("th").forEach(function (th, col) {
+    th.addEventListener("click", function () {
+      var asc = th.getAttribute("aria-sort") !== "ascending";
+      table.querySelectorAll("th").forEach(function (h) { h.removeAttribute("aria-sort"); });
+      th.setAttribute("aria-sort", asc ? "ascending" : "descending");
+      var body = table.tBodies[0], rows = Array.prototype.slice.call(body.rows);
+      var key = function (row) {
+        var cell = row.cells[col], v = cell.getAttribute("data-v");
+        if (v === null) { return cell.textContent.trim().toLowerCase(); }
+        return v === "" ? -Infinity : Number(v);
+      };
+      rows.sort(function (a, b) {
+        var x = key(a), y = key(b);
+        return (x < y ? -1 : x > y ? 1 : 0) * (asc ? 1 : -1);
+      });
+      rows.forEach(function (row) { body.appendChild(row); });
+    });
+  });
+});
+var filter = document.getElementById("filter");
+if (filter) {
+  filter.addEventListener("input", function () {
+    var q = filter.value.trim().toLowerCase();
+    document.querySelectorAll("#entries tbody tr").forEach(function (row) {
+      row.hidden = q !== "" && row.textContent.toLowerCase().indexOf(q) < 0;
+    });
+  });
+}
+"""
+
+
+def h(text: Any) -> str:
+    """HTML-escaped text, quotes included."""
+    return html.escape(str(text), quote=True)
+
+
+def _td(text: str, cls: str = "", sort: Any = None) -> str:
+    """A cell of already-escaped HTML; `sort` is the value sorting uses instead of the text."""
+    attrs = f' class="{cls}"' if cls else ""
+    if sort is not None or cls == "n":
+        value = _num(sort)
+        attrs += f' data-v="{h("" if value is None else value)}"'
+    return f"<td{attrs}>{text}</td>"
+
+
+def _html_table(headers: Sequence[tuple[str, str]], rows: Iterable[str], ident: str = "", kind: str = "") -> str:
+    head = "".join(f'<th class="{cls}" scope="col">{h(name)}</th>' for name, cls in headers)
+    attr = f' id="{h(ident)}"' if ident else ""
+    return (f'<div class="wrap"><table class="sortable {kind}"{attr}><thead><tr>{head}</tr></thead>\n<tbody>\n'
+            + "".join(f"<tr>{row}</tr>\n" for row in rows) + "</tbody></table></div>\n")
+
+
+def _html_link(label: str, url: Optional[str]) -> str:
+    safe = _safe_url(url)
+    return f'<a href="{h(safe)}" rel="noopener noreferrer">{h(label)}</a>' if safe else h(label)
+
+
+def _badge(status: str, text: str) -> str:
+    return f'<span class="st st-{h(status)}">{h(text)}</span>'
+
+
+def _html_md(text: str) -> str:
+    # The shared sentences use **bold** only; everything else in them is escaped.
+    return re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", h(text))
+
+
+def _index(r: _Report) -> str:
+    o = r.overall
+    scored = o["correct"] + o["partly_correct"] + o["wrong"]
+    cards = [
+        ("", f"{o['entries']:,}", "entries"),
+        ("", f"{o['resolved']:,}", f"resolved · resolution rate {_rate(o)}"),
+        ("warn" if o["overdue"] else "", f"{o['overdue']:,}", "open predictions past the deadline"),
+        ("", _pct(o["hit_rate"]), f"hit rate · 95% interval {_pct(o['hit_rate_low'])}–{_pct(o['hit_rate_high'])}"
+         f" · n={scored:,}" if o["hit_rate"] is not None else "hit rate · nothing scored yet"),
+        ("", "–" if o["brier"] is None else f"{o['brier']:.3f}", f"Brier score · n={o['brier_n']:,} · lower is better"),
+    ]
+    out = [
+        "<!doctype html>",
+        '<html lang="en">',
+        '<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>Ledger report, as of {h(r.as_of.isoformat())}</title>",
+        f"<style>{_CSS}</style></head>",
+        "<body><main>",
+        "<h1>Ledger report</h1>",
+        f'<p class="asof">Predictions and checkable claims of AI leaders, as of <b>{h(r.as_of.isoformat())}</b>.</p>',
+    ]
+    if not r.entries:
+        out.append('<p class="late">The ledger is empty: no entries have been recorded yet.</p>')
+    out.append('<div class="cards">' + "".join(
+        f'<div class="card {cls}"><b>{h(value)}</b><span>{h(caption)}</span></div>' for cls, value, caption in cards
+    ) + "</div>")
+    out.append(f'<p class="note">Every score is shown beside the resolution rate ({h(_rate(o))}) and the number of '
+               f"open predictions past their deadline ({o['overdue']:,}): a score from few resolved entries says "
+               "little.</p>")
+    out.append('<ul class="defs">' + "".join(f"<li>{_html_md(d)}</li>" for d in DEFINITIONS) + "</ul>")
+
+    out.append('<h2 id="awaiting">Awaiting resolution</h2>')
+    if r.overdue:
+        out.append(f'<p class="note">{h(_plural(len(r.overdue), "open prediction"))} past the deadline, '
+                   "most overdue first.</p>")
+        out.append(_html_table(
+            [("Days overdue", "n"), ("Deadline", ""), ("Said", ""), ("Speaker", ""), ("Summary", ""), ("Id", "")],
+            (_td(f'<span class="late">{d.days:,}</span>', "n", d.days) + _td(h(d.window.text), "nowrap")
+             + _td(h(d.entry.said_on.isoformat()), "nowrap") + _td(h(d.entry.speaker), "nowrap")
+             + _td(h(d.entry.summary), "s") + _td(f'<a class="id" href="#e-{h(d.entry.id)}">{h(d.entry.id)}</a>')
+             for d in r.overdue)))
+    else:
+        out.append('<p class="note">No open prediction is past its deadline.</p>')
+
+    data_uri = "data:image/svg+xml;base64," + base64.b64encode(r.svg).decode("ascii")
+    out.append('<h2 id="timeline">Timeline</h2>')
+    out.append(f'<figure><img src="{data_uri}" alt="Timeline of {h(_plural(len(r.rows), "prediction"))}, '
+               f'as of {h(r.as_of.isoformat())}"></figure>')
+
+    out.append('<h2 id="scoreboards">Scoreboards</h2>')
+    out.append('<p class="note">Click a column heading to sort. Hit rates show the 95% interval.</p>')
+    for by, title in GROUPINGS:
+        out.append(f"<h3>By {h(title.lower())}</h3>")
+        board = r.boards[by]
+        if not board:
+            out.append('<p class="note">No entries.</p>')
+            continue
+        headers = [(title, ""), *((name, "n") for name in _BOARD_HEADERS)]
+        sort_keys = ("entries", "resolved", None, "overdue", "correct", "partly_correct", "wrong", "unresolvable",
+                     "withdrawn", "open", "hit_rate", "brier")
+        out.append(_html_table(headers, (
+            _td(h(r.group_label(by, name)))
+            + "".join(_td(h(cell), "n", row[k] if k else (row["resolved"] / row["entries"] if row["entries"] else None))
+                      for cell, k in zip(_board_cells(row), sort_keys))
+            for name, row in board.items()), kind="board"))
+    out.append("<h3>Calibration</h3>")
+    out.append(_html_table(
+        [("Confidence", ""), ("Entries", "n"), ("Mean confidence", "n"), ("Mean outcome", "n")],
+        (_td(h(c["bin"])) + _td(h(c["count"]), "n", c["count"]) + _td(h(_pct(c["mean_confidence"])), "n",
+                                                                     c["mean_confidence"])
+         + _td(h(_pct(c["mean_outcome"])), "n", c["mean_outcome"]) for c in r.calibration)))
+
+    out.append('<h2 id="entries-heading">All entries</h2>')
+    if r.entries:
+        out.append('<input type="search" id="filter" placeholder="Filter entries by any text…" '
+                   'aria-label="Filter entries">')
+        rows, overdue = [], {d.entry.id for d in r.overdue}
+        for e in r.entries:
+            late = e.id in overdue
+            status = _badge(e.status, STATUS_LABEL[e.status])
+            if e.resolved_on:
+                status += f'<br><span class="note">{h(e.resolved_on.isoformat())}</span>'
+            if late:
+                status += '<br><span class="late">overdue</span>'
+            rows.append(
+                f'<td class="nowrap"><a class="id" id="e-{h(e.id)}" href="#e-{h(e.id)}">{h(e.id)}</a></td>'
+                + _td(h(e.said_on.isoformat()), "nowrap") + _td(h(e.speaker), "nowrap") + _td(h(e.summary), "s")
+                + _td(h(e.quote), "q") + _td(h(r.deadline(e))) + _td(status, "nowrap")
+                + _td("<br>".join(_html_link(label, url) for label, url in r.evidence(e)))
+            )
+        out.append(_html_table([("Id", ""), ("Said", ""), ("Speaker", ""), ("Summary", ""), ("Quote", ""),
+                                ("Deadline", ""), ("Status", ""), ("Evidence", "")], rows, "entries"))
+    else:
+        out.append('<p class="note">No entries.</p>')
+    out.append(f'<p class="note">Generated by <code>ledger report</code> as of {h(r.as_of.isoformat())}. '
+               "Also available: README.md, claims.csv, scoreboard.json, claimreview.jsonld, timeline.svg, "
+               "timeline.png.</p>")
+    out.append(f"</main><script>{_JS}</script></body></html>")
+    return "\n".join(out) + "\n"
+
+
+# --- Public API --------------------------------------------------------------------------------
+
+
+def render(entries: list[Entry], sources: dict[str, Source], as_of: dt.date) -> dict[str, bytes]:
+    """Every report file's bytes by file name; writes nothing, and the same input gives the same bytes."""
+    r = _Report(entries, sources, as_of)
+    texts = {
+        "README.md": _readme(r),
+        "claimreview.jsonld": _claimreview(r),
+        "claims.csv": export.to_csv(export.rows(r.entries, as_of)),
+        "index.html": _index(r),
+        "scoreboard.json": _scoreboard_json(r),
+    }
+    outputs = {name: text.encode("utf-8") for name, text in texts.items()}
+    outputs.update({"timeline.png": r.png, "timeline.svg": r.svg})
+    return {name: outputs[name] for name in FILES}
+
+
+def write(outputs: dict[str, bytes], out_dir: Path) -> None:
+    """Write the files into `out_dir`: all staged as temporary files first, then each moved into place."""
+    for name in outputs:
+        if name in ("", ".", "..") or Path(name).name != name or "/" in name or "\\" in name:
+            raise ValueError(f"report file name {name!r} must be a plain file name inside the output directory")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    staged: list[tuple[str, str]] = []
+    try:
+        for name, data in outputs.items():
+            fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=f".{name}.", suffix=".tmp")
+            staged.append((tmp, name))
+            with os.fdopen(fd, "wb") as f:
+                os.fchmod(f.fileno(), 0o644)  # mkstemp makes 0600; a published report is world-readable
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+        for tmp, name in staged:
+            os.replace(tmp, out_dir / name)
+    except BaseException:
+        for tmp, _ in staged:
+            try:
+                os.unlink(tmp)
+            except FileNotFoundError:
+                pass
+        raise
+
+
+def stale(outputs: dict[str, bytes], out_dir: Path) -> list[str]:
+    """Names of the files in `outputs` that are missing from `out_dir` or differ from it."""
+    changed = []
+    for name, data in outputs.items():
+        path = out_dir / name
+        if not path.is_file() or path.read_bytes() != data:
+            changed.append(name)
+    return sorted(changed)
+
+
+def recorded_as_of(out_dir: Path) -> Optional[dt.date]:
+    """The as-of date of the report in `out_dir`, from its scoreboard.json; None if there is none."""
+    try:
+        data = json.loads((out_dir / "scoreboard.json").read_text(encoding="utf-8"))
+        return dt.date.fromisoformat(data["as_of"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None

@@ -1,0 +1,296 @@
+"""Resolve an entry in claims.yaml in place, leaving every other byte of the file as it was."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import io
+import os
+import re
+import stat
+import tempfile
+from pathlib import Path
+from typing import Any, Optional
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import CommentMark, YAMLError
+from ruamel.yaml.scalarstring import ScalarString
+from ruamel.yaml.tokens import CommentToken
+from ruamel.yaml.util import load_yaml_guess_indent
+
+from ledger import load
+from ledger.model import ID_PATTERN, RESOLVED_STATUSES, Problem
+from ledger.validate import check, sources_path
+
+# `key: |` or `key: >-` opening a block scalar, and `key:` alone opening a nested value.
+_BLOCK_KEY = re.compile(r"( *)((?:- +)*)[^\s#'\"-][^:#]*:[ \t]+[|>][-+0-9]*[ \t]*(?:#.*)?")
+_BARE_KEY = re.compile(r"( *)((?:- +)*)[^\s#'\"-][^:#]*:[ \t]*(?:#.*)?")
+_URL = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://\S+")
+# Large enough that no line is ever re-wrapped.
+_WIDTH = 2**30
+
+
+class ResolveError(Exception):
+    """A resolution that cannot be made: unknown id, bad status, missing evidence, or nothing to change."""
+
+
+def _mapping_indent(text: str) -> Optional[int]:
+    """How far a block scalar or nested mapping is indented from its key, if the text shows it."""
+    # ruamel.yaml's own guess looks at block sequences only; block scalars follow the mapping indent.
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        block, bare = _BLOCK_KEY.fullmatch(line), _BARE_KEY.fullmatch(line)
+        m = block or bare
+        if not m:
+            continue
+        key_column = len(m.group(1)) + len(m.group(2))
+        after = [x for x in lines[i + 1 :] if x.strip() and (block or not x.lstrip().startswith("#"))]
+        if not after or (bare and after[0].lstrip().startswith("-")):
+            continue
+        column = len(after[0]) - len(after[0].lstrip(" "))
+        if column > key_column:
+            return column - key_column
+    return None
+
+
+def yaml_for(text: str) -> tuple[YAML, Any]:
+    """A round-trip YAML set up to write `text` back as it is, and the data loaded from it."""
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.width = _WIDTH
+    data, indent, offset = load_yaml_guess_indent(text, yaml=yaml)
+    # The project's own style (`  - id:` under `entries:`) when the file has no block sequence to go by.
+    indent = indent or 4
+    offset = offset if offset is not None else max(0, indent - 2)
+    yaml.indent(mapping=_mapping_indent(text) or indent, sequence=indent, offset=offset)
+    if re.match(r"(?:#[^\n]*\n|\s*\n)*---", text):
+        yaml.explicit_start = True
+    return yaml, data
+
+
+def dump(yaml: YAML, data: Any) -> str:
+    """The text of `data` as `yaml` writes it."""
+    out = io.StringIO()
+    yaml.dump(data, out)
+    return out.getvalue()
+
+
+def _leaf(node: Any) -> tuple[Any, Any, int]:
+    """The container, key and comment slot of the last scalar in a node: where trailing lines hang."""
+    while True:
+        if isinstance(node, CommentedMap) and node:
+            key: Any = list(node)[-1]
+            slot = 2
+        elif isinstance(node, CommentedSeq) and node:
+            key, slot = len(node) - 1, 0
+        else:
+            raise ValueError("an empty collection has no last scalar")
+        if isinstance(node[key], (CommentedMap, CommentedSeq)) and node[key]:
+            node = node[key]
+            continue
+        return node, key, slot
+
+
+def _detach(node: Any, key: Any, slot: int) -> str:
+    """Take the blank and comment lines that follow node[key] off it, leaving an end-of-line comment."""
+    # ruamel hangs the lines after a value (blank lines, comments, up to the next key) on that value.
+    # New keys inserted after it must go above those lines, so they move to the new last value.
+    slots = node.ca.items.get(key)
+    if not slots or slots[slot] is None:
+        return ""
+    token = slots[slot]
+    first, _, rest = token.value.partition("\n")
+    if first.strip():
+        token.value = first + "\n"
+    else:
+        slots[slot] = None
+    return rest
+
+
+def _attach(node: Any, key: Any, slot: int, rest: str) -> None:
+    if rest:
+        node.ca.items.setdefault(key, [None, None, None, None])[slot] = CommentToken("\n" + rest, CommentMark(0), None)
+
+
+def _set_scalar(entry: CommentedMap, key: str, value: Any) -> None:
+    """Replace a scalar keeping its quoting style and the column of its end-of-line comment."""
+    old = entry[key]
+    new = type(old)(str(value)) if isinstance(old, ScalarString) else value
+    token = (entry.ca.items.get(key) or [None, None, None])[2]
+    if token is not None and token.value.startswith("#"):
+        token.start_mark = CommentMark(token.start_mark.column + len(str(new)) - len(str(old)))
+    entry[key] = new
+
+
+def _evidence(evidence: str, note: Optional[str], quote: Optional[str]) -> CommentedMap:
+    evidence = evidence.strip()
+    if not evidence:
+        raise ResolveError("evidence is empty: give a URL, or a source id with --quote")
+    if note is not None and not note.strip():
+        raise ResolveError("the note is empty: leave it out or write one")
+    item = CommentedMap()
+    if _URL.fullmatch(evidence):
+        if quote is not None:
+            raise ResolveError("a quote goes with a source id from seeds/sources.yaml, not with a URL")
+        item["url"] = evidence
+    elif re.fullmatch(ID_PATTERN, evidence):
+        if not quote or not quote.strip():
+            raise ResolveError(f"evidence from source '{evidence}' needs the passage that shows the outcome (--quote)")
+        item["source"] = evidence
+        item["quote"] = quote.strip()
+    else:
+        raise ResolveError(f"evidence '{evidence}' is neither a URL nor a source id from seeds/sources.yaml")
+    if note is not None:
+        item["note"] = note.strip()
+    return item
+
+
+def _find(data: Any, entry_id: str) -> tuple[int, CommentedMap]:
+    entries = data.get("entries") if isinstance(data, CommentedMap) else None
+    if not isinstance(entries, CommentedSeq):
+        raise ResolveError("the ledger has no block list of 'entries:' to resolve in")
+    found = [(i, e) for i, e in enumerate(entries) if isinstance(e, CommentedMap) and e.get("id") == entry_id]
+    if not found:
+        raise ResolveError(f"no entry with id '{entry_id}'")
+    if len(found) > 1:
+        raise ResolveError(f"the id '{entry_id}' is used by {len(found)} entries: fix that first")
+    return found[0]
+
+
+def _span(data: CommentedMap, index: int) -> tuple[int, int]:
+    """The 0-based lines [start, end) of entry `index`, up to the next entry or top-level key."""
+    entries = data["entries"]
+    start = entries[index].lc.line
+    after = [entries[index + 1].lc.line] if index + 1 < len(entries) else []
+    after += [data.lc.key(k)[0] for k in data if data.lc.key(k)[0] > start]
+    return start, min(after, default=10**12)
+
+
+def _check_only_entry_changed(old: str, new: str, span: tuple[int, int], replaced: set[int], entry_id: str) -> None:
+    """Refuse the edit when ruamel.yaml would rewrite anything but the resolved entry's own lines."""
+    a, b = old.splitlines(keepends=True), new.splitlines(keepends=True)
+    head = 0
+    while head < min(len(a), len(b)) and a[head] == b[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(a), len(b)) - head and a[-1 - tail] == b[-1 - tail]:
+        tail += 1
+    lines = iter(b[head : len(b) - tail])
+    # Every old line of the changed stretch, but the replaced ones, must still be there in order.
+    kept = all(
+        any(line == other for other in lines) for i, line in enumerate(a[head : len(a) - tail], head) if i not in replaced
+    )
+    if head < span[0] or len(a) - tail > span[1] or not kept:
+        raise ResolveError(
+            f"ruamel.yaml would reformat lines outside the new keys of '{entry_id}' (from line {head + 1}): "
+            "this file's layout cannot be kept, so resolve this entry by hand"
+        )
+
+
+def resolve(
+    text: str,
+    entry_id: str,
+    status: str,
+    on: dt.date,
+    evidence: str,
+    note: Optional[str] = None,
+    quote: Optional[str] = None,
+) -> str:
+    """claims.yaml text with one entry resolved: status, resolved_on, and one more evidence item."""
+    if status not in RESOLVED_STATUSES:
+        raise ResolveError(f"'{status}' is not a resolved status: use one of {', '.join(RESOLVED_STATUSES)}")
+    item = _evidence(evidence, note, quote)
+    try:
+        yaml, data = yaml_for(text)
+    except YAMLError as err:
+        raise ResolveError(f"cannot read the ledger: {err}") from None
+    index, entry = _find(data, entry_id)
+    if "status" not in entry:
+        raise ResolveError(f"entry '{entry_id}' has no status to change")
+    if entry["status"] == status:
+        raise ResolveError(f"entry '{entry_id}' is already resolved as '{status}'")
+    replaced = {entry.lc.key("status")[0]}
+    span = _span(data, index)
+
+    if "evidence" in entry and not entry["evidence"]:
+        # `evidence: []` (or empty) is rewritten as a block list right after status, like a missing one.
+        replaced.add(entry.lc.key("evidence")[0])
+        del entry["evidence"]
+    if "evidence" in entry:
+        if not isinstance(entry["evidence"], CommentedSeq):
+            raise ResolveError(f"entry '{entry_id}' has an evidence field that is not a list: fix it by hand")
+        trailing = _detach(*_leaf(entry["evidence"]))
+        entry["evidence"].append(item)
+        _attach(*_leaf(entry["evidence"]), trailing)
+
+    new_keys: list[tuple[str, Any]] = []
+    if "resolved_on" in entry:
+        replaced.add(entry.lc.key("resolved_on")[0])
+        _set_scalar(entry, "resolved_on", on)
+    else:
+        new_keys.append(("resolved_on", on))
+    if "evidence" not in entry:
+        new_keys.append(("evidence", CommentedSeq([item])))
+    trailing = _detach(entry, "status", 2) if new_keys else ""
+    _set_scalar(entry, "status", status)
+    position = list(entry).index("status")
+    for offset, (key, value) in enumerate(new_keys, 1):
+        entry.insert(position + offset, key, value)
+    if new_keys:
+        last = entry[new_keys[-1][0]]
+        _attach(*(_leaf(last) if isinstance(last, CommentedSeq) else (entry, new_keys[-1][0], 2)), trailing)
+
+    result = dump(yaml, data)
+    if not text.endswith("\n"):
+        result = result[:-1] if result.endswith("\n") else result
+    _check_only_entry_changed(text, result, span, replaced, entry_id)
+    return result
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    target = Path(os.path.realpath(path))
+    mode = stat.S_IMODE(target.stat().st_mode)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        # mkstemp makes the file private (0600); the ledger keeps the permissions it had.
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def resolve_file(
+    path: Path,
+    entry_id: str,
+    status: str,
+    on: dt.date,
+    evidence: str,
+    note: Optional[str] = None,
+    quote: Optional[str] = None,
+    *,
+    as_of: dt.date,
+    sources: Optional[Path] = None,
+) -> list[Problem]:
+    """Resolve an entry in a ledger file; the file changes only if the result validates, else its problems."""
+    raw = path.read_bytes()
+    doc, problems = load.parse(raw, str(path))
+    if doc is None or problems:
+        return problems
+    new_text = resolve(raw.decode("utf-8"), entry_id, status, on, evidence, note, quote)
+    new_doc, problems = load.parse(new_text.encode("utf-8"), str(path))
+    sources = sources or sources_path(path)
+    sources_doc, source_problems = load.read(sources)
+    problems += source_problems
+    if new_doc is not None:
+        problems += check(new_doc, sources_doc, sources.parent, as_of).problems
+    if problems:
+        return sorted(problems)
+    _write_atomically(path, new_text.encode("utf-8"))
+    return []

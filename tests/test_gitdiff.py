@@ -1,0 +1,349 @@
+"""ledger.gitdiff: the ledger compared at two git revisions, in throwaway repositories."""
+
+import datetime as dt
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES
+from ledger.gitdiff import (
+    SHALLOW,
+    GitError,
+    compare,
+    default_base,
+    diff_revisions,
+    read_at,
+    to_markdown,
+    unexplained,
+)
+from ledger.resolve import resolve
+
+GOLDEN = FIXTURES / "gitdiff" / "expected.md"
+BASE_TEXT = (FIXTURES / "claims.yaml").read_text(encoding="utf-8")
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Ledger Test",
+    "GIT_AUTHOR_EMAIL": "ledger@example.org",
+    "GIT_AUTHOR_DATE": "2026-01-01T12:00:00+00:00",
+    "GIT_COMMITTER_NAME": "Ledger Test",
+    "GIT_COMMITTER_EMAIL": "ledger@example.org",
+    "GIT_COMMITTER_DATE": "2026-01-01T12:00:00+00:00",
+    # The tester's own git configuration (hooks, signing, templates) must not leak in.
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_CONFIG_NOSYSTEM": "1",
+}
+
+USERS = """
+  - id: users-800m
+    kind: claim
+    speaker: Sam Altman
+    attribution: direct
+    source: talk-2024
+    said_on: 2024-11-01
+    quote: ChatGPT now has 800 million weekly users.
+    summary: Altman says ChatGPT has 800 million weekly users.
+    topics: [users]
+    status: open
+"""
+NEW_ENTRY = """
+  - id: agents-later
+    kind: prediction
+    speaker: Sam Altman
+    attribution: direct
+    source: later-2025
+    said_on: 2025-12-01
+    quote: 新模型已经在一月发布了。
+    summary: Altman says the new model | shipped in January.
+    topics: [models]
+    deadline: 2026-Q2
+    status: open
+"""
+
+
+def git(repo: Path, *args: str) -> str:
+    done = subprocess.run(
+        ["git", "-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false", *args],
+        cwd=repo,
+        env={**os.environ, **GIT_ENV},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.strip()
+
+
+def commit(repo: Path, text: str, message: str = "change") -> str:
+    (repo / "claims.yaml").write_text(text, encoding="utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "--allow-empty", "-m", message)
+    return git(repo, "rev-parse", "HEAD")
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    shutil.copytree(FIXTURES / "seeds", repo / "seeds")
+    commit(repo, BASE_TEXT, "base")
+    return repo
+
+
+def sub(text: str, old: str, new: str) -> str:
+    assert old in text, old
+    return text.replace(old, new, 1)
+
+
+def amend(text: str, entry_before_status: str, fields: str, reason: str = "A recorded reason.") -> str:
+    """Add an amendments item to the entry whose status line is unique after `entry_before_status`."""
+    return sub(text, entry_before_status, f'{entry_before_status}\n    amendments:\n      - "on": 2026-01-01\n'
+                                          f"        fields: [{fields}]\n        reason: {reason}")
+
+
+def head_diff(repo: Path, text: str):
+    commit(repo, text)
+    return diff_revisions(repo, "HEAD~1", "HEAD")
+
+
+# --- each kind of change ---------------------------------------------------------------------------
+
+
+def test_added(repo):
+    d = head_diff(repo, BASE_TEXT + NEW_ENTRY)
+    assert [e["id"] for e in d.added] == ["agents-later"]
+    assert d.flags == [] and not d.removed and not d.edited
+    assert (d.before.total, d.after.total) == (5, 6)
+
+
+def test_removed_without_a_note_is_flagged(repo):
+    d = head_diff(repo, sub(BASE_TEXT, USERS, ""))
+    assert [r.id for r in d.removed] == ["users-800m"] and d.removed[0].record is None
+    assert [(f.kind, f.entry_id, f.explained) for f in d.flags] == [("removed", "users-800m", False)]
+    assert unexplained(d) == d.flags
+
+
+def test_removed_with_a_note_is_explained(repo):
+    text = sub(BASE_TEXT, USERS, "") + '\nremoved:\n  - id: users-800m\n    "on": 2026-01-01\n    reason: Not checkable.\n'
+    d = head_diff(repo, text)
+    assert d.removed[0].record == {"id": "users-800m", "on": dt.date(2026, 1, 1), "reason": "Not checkable."}
+    [flag] = d.flags
+    assert flag.explained and flag.explained_by == "removal note on 2026-01-01: Not checkable."
+    assert unexplained(d) == []
+
+
+def test_resolved_with_evidence(repo):
+    text = resolve(BASE_TEXT, "agents-2025", "correct", dt.date(2025, 12, 20),
+                   "https://example.org/agents", "Agents shipped.")
+    d = head_diff(repo, text)
+    [r] = d.resolved
+    assert (r.id, r.old, r.new, r.resolved_on) == ("agents-2025", "open", "correct", "2025-12-20")
+    assert r.evidence == ({"url": "https://example.org/agents", "note": "Agents shipped."},)
+    assert d.flags == [] and d.edited == []
+    assert (d.before.hit_rate, d.after.hit_rate) == (0.5, 2 / 3)
+    assert d.after.counts == {"open": 2, "correct": 2, "wrong": 1}
+
+
+def test_resolved_without_new_evidence_cannot_be_explained(repo):
+    text = sub(BASE_TEXT, "status: correct", "status: wrong")
+    text = amend(text, "        note: The speaker's own word, which is weak evidence.", "status")
+    d = head_diff(repo, text)
+    assert [(r.id, r.old, r.new, r.evidence) for r in d.resolved] == [("compute-triple", "correct", "wrong", ())]
+    assert [(f.kind, f.explained) for f in d.flags] == [("no-evidence", False)]
+    assert "cannot be explained by a note" in to_markdown(d, "main", "HEAD")
+
+
+def test_reopened(repo):
+    text = sub(BASE_TEXT, "    status: wrong\n    resolved_on: 2025-12-16\n", "    status: open\n")
+    d = head_diff(repo, text)
+    assert [(r.id, r.old, r.new) for r in d.reopened] == [("models-q1", "wrong", "open")]
+    # The evidence left behind is an edit of its own; the status and date are the re-opening.
+    assert [(e.id, [c.field for c in e.changes]) for e in d.edited] == []
+    assert d.flags == []
+
+
+@pytest.mark.parametrize(
+    "old, new, field",
+    [
+        ("quote: ChatGPT now has 800 million weekly users.", "quote: ChatGPT now has 800 million users.", "quote"),
+        ("said_on: 2024-11-01\n    quote: ChatGPT", "said_on: 2024-10-31\n    quote: ChatGPT", "said_on"),
+        ("deadline: 2025\n    deadline_text: 2025年", "deadline: 2025-H2\n    deadline_text: 2025年", "deadline"),
+    ],
+)
+def test_term_edit_without_amendment_is_flagged(repo, old, new, field):
+    d = head_diff(repo, sub(BASE_TEXT, old, new))
+    [flag] = d.flags
+    assert (flag.kind, flag.field, flag.explained) == ("term-edit", field, False)
+    [edit] = d.edited
+    assert [c.field for c in edit.changes] == [field]
+
+
+def test_term_edit_explained_by_a_new_amendment(repo):
+    text = sub(BASE_TEXT, "weekly users.\n    summary", "weekly users\n    summary")
+    text = amend(text, "    topics: [users]\n    status: open", "quote", "Dropped the full stop.")
+    d = head_diff(repo, text)
+    [flag] = d.flags
+    assert flag.explained_by == "amendment on 2026-01-01: Dropped the full stop."
+    assert [c.field for c in d.edited[0].changes] == ["quote", "amendments"]
+
+
+def test_amendment_for_another_field_or_already_in_base_does_not_explain(repo):
+    text = amend(BASE_TEXT, "    topics: [users]\n    status: open", "quote")
+    commit(repo, text, "amendment in base")
+    text = sub(text, "weekly users.\n    summary", "weekly users\n    summary")
+    text = sub(text, "said_on: 2024-11-01\n    quote: ChatGPT", "said_on: 2024-10-31\n    quote: ChatGPT")
+    text = sub(text, "        reason: A recorded reason.", "        reason: A recorded reason.\n"
+                                                           '      - "on": 2026-01-02\n        fields: [said_on]\n'
+                                                           "        reason: The day was wrong.")
+    d = head_diff(repo, text)
+    assert [(f.field, f.explained_by) for f in d.flags] == [
+        ("quote", None),
+        ("said_on", "amendment on 2026-01-02: The day was wrong."),
+    ]
+
+
+def test_id_change_is_not_an_add_and_remove(repo):
+    d = head_diff(repo, sub(BASE_TEXT, "id: users-800m", "id: users-weekly"))
+    assert d.added == [] and d.removed == [] and d.edited == []
+    assert [(c.old_id, c.new_id) for c in d.id_changes] == [("users-800m", "users-weekly")]
+    assert [(f.kind, f.entry_id, f.explained) for f in d.flags] == [("id-change", "users-weekly", False)]
+
+
+def test_id_change_explained_by_an_amendment_on_the_new_entry(repo):
+    text = sub(BASE_TEXT, "id: users-800m", "id: users-weekly")
+    text = amend(text, "    topics: [users]\n    status: open", "id", "Clearer id.")
+    d = head_diff(repo, text)
+    assert [(f.kind, f.explained_by) for f in d.flags] == [("id-change", "amendment on 2026-01-01: Clearer id.")]
+
+
+def test_other_edit_is_listed_but_not_flagged(repo):
+    d = head_diff(repo, sub(BASE_TEXT, "weekly users.\n    topics", "weekly active users.\n    topics"))
+    [edit] = d.edited
+    assert [(c.field, c.old, c.new) for c in edit.changes] == [
+        ("summary", "Altman says ChatGPT has 800 million weekly users.",
+         "Altman says ChatGPT has 800 million weekly active users.")
+    ]
+    assert d.flags == []
+
+
+def test_quoting_a_value_is_not_a_change(repo):
+    text = sub(BASE_TEXT, "deadline: 2025\n    deadline_text: 2025年", 'deadline: "2025"\n    deadline_text: 2025年')
+    text = sub(text, "said_on: 2024-11-01\n    quote: ChatGPT", 'said_on: "2024-11-01"\n    quote: ChatGPT')
+    d = head_diff(repo, text)
+    assert not d.changed and d.flags == []
+
+
+# --- edge cases ------------------------------------------------------------------------------------
+
+
+def test_identical_sides(repo):
+    d = head_diff(repo, BASE_TEXT)
+    assert not d.changed and d.problems == []
+    assert to_markdown(d, "main", "HEAD") == "## Ledger changes: main → HEAD\n\nNo changes to the ledger.\n"
+
+
+def test_base_without_claims_yaml(tmp_path):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    (repo / "README.md").write_text("ledger\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "start")
+    commit(repo, BASE_TEXT, "add the ledger")
+    assert read_at(repo, "HEAD~1", "claims.yaml") is None
+    d = diff_revisions(repo, "HEAD~1", "HEAD")
+    assert d.base_missing and [e["id"] for e in d.added] == [
+        "agents-2025", "compute-triple", "models-q1", "science-two-years", "users-800m"
+    ]
+    assert "There is no ledger at HEAD~1: every entry is new." in to_markdown(d, "HEAD~1", "HEAD")
+
+
+def test_head_that_does_not_parse_is_reported_with_its_place(repo):
+    d = head_diff(repo, sub(BASE_TEXT, "topics: [users]", "topics: [users"))
+    assert d.base_problems == [] and not d.changed
+    [problem] = d.head_problems
+    assert (problem.path, problem.code) == ("claims.yaml", "yaml-syntax")
+    assert problem.line > 70
+    md = to_markdown(d, "main", "HEAD")
+    assert "❌ The ledger at head (HEAD) cannot be read" in md
+    assert f"claims.yaml:{problem.line}:{problem.column}: [error]" in md
+
+
+def test_base_with_a_duplicate_id_is_reported(repo):
+    commit(repo, BASE_TEXT.replace("id: compute-triple", "id: agents-2025"), "broken base")
+    d = head_diff(repo, BASE_TEXT)
+    assert [p.code for p in d.base_problems] == ["duplicate-id"] and d.head_problems == []
+    assert "❌ The ledger at base" in to_markdown(d, "main", "HEAD")
+
+
+def test_read_at_working_tree_and_missing_file(repo):
+    (repo / "claims.yaml").write_text("changed\n")
+    assert read_at(repo, None, "claims.yaml") == b"changed\n"
+    assert read_at(repo, "HEAD", "claims.yaml") == BASE_TEXT.encode("utf-8")
+    assert read_at(repo, None, "nothing.yaml") is None
+    assert read_at(repo, "HEAD", "nothing.yaml") is None
+    with pytest.raises(GitError, match="is a tree, not a file"):
+        read_at(repo, "HEAD", "seeds")
+
+
+def test_unknown_revision(repo):
+    with pytest.raises(GitError, match="unknown revision 'no-such-branch'"):
+        read_at(repo, "no-such-branch", "claims.yaml")
+    with pytest.raises(GitError, match="unknown revision '--output=x'"):
+        read_at(repo, "--output=x", "claims.yaml")
+
+
+def test_not_a_repository(tmp_path):
+    (tmp_path / "claims.yaml").write_text(BASE_TEXT)
+    with pytest.raises(GitError, match="is not a git repository"):
+        default_base(tmp_path)
+    with pytest.raises(GitError, match="is not a git repository"):
+        read_at(tmp_path, "HEAD", "claims.yaml")
+
+
+def test_default_base_is_the_merge_base_with_main(repo):
+    fork = git(repo, "rev-parse", "HEAD")
+    git(repo, "checkout", "-q", "-b", "feature")
+    commit(repo, BASE_TEXT + NEW_ENTRY, "on the branch")
+    git(repo, "checkout", "-q", "main")
+    commit(repo, sub(BASE_TEXT, "weekly users.\n    topics", "weekly active users.\n    topics"), "on main")
+    git(repo, "checkout", "-q", "feature")
+    assert default_base(repo) == fork
+    d = diff_revisions(repo)
+    assert [e["id"] for e in d.added] == ["agents-later"] and d.edited == []
+
+
+def test_shallow_clone_cannot_find_the_merge_base(repo, tmp_path):
+    git(repo, "checkout", "-q", "-b", "feature")
+    commit(repo, BASE_TEXT + NEW_ENTRY, "on the branch")
+    git(repo, "checkout", "-q", "main")
+    commit(repo, BASE_TEXT + "\n", "on main")
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", "--depth", "1", "--no-single-branch", "--branch", "feature", f"file://{repo}", str(clone))
+    with pytest.raises(GitError) as err:
+        default_base(clone)
+    assert str(err.value) == SHALLOW
+    assert "git fetch --unshallow" in SHALLOW
+
+
+# --- Markdown --------------------------------------------------------------------------------------
+
+
+def rich_head() -> str:
+    text = resolve(BASE_TEXT, "agents-2025", "correct", dt.date(2025, 12, 20),
+                   "https://example.org/agents", "Agents | shipped.")
+    text = sub(text, "status: correct\n    resolved_on: 2025-12-16", "status: wrong\n    resolved_on: 2025-12-16")
+    text = sub(text, "    status: wrong\n    resolved_on: 2025-12-16\n    evidence:\n      - url", "    status: open\n    evidence:\n      - url")
+    text = sub(text, "deadline: within 2 years", "deadline: within 3 years")
+    text = amend(text, "    related: [agents-2025]", "deadline", "The transcript says three years.")
+    text = sub(text, "We will triple compute again next year\n", "We will triple compute again next year, and then again\n")
+    text = sub(text, USERS, "") + NEW_ENTRY + '\nremoved:\n  - id: users-800m\n    "on": 2026-01-01\n    reason: Not checkable.\n'
+    return text
+
+
+def test_golden_markdown(repo):
+    d = head_diff(repo, rich_head())
+    md = to_markdown(d, "main (abc1234)", "feature (def5678)")
+    assert md == GOLDEN.read_text(encoding="utf-8")
+    assert md == to_markdown(compare(BASE_TEXT.encode(), rich_head().encode()), "main (abc1234)", "feature (def5678)")

@@ -1,0 +1,164 @@
+"""Report tests. To update the golden README after an intended change:
+LEDGER_UPDATE_GOLDEN=1 .venv/bin/pytest tests/test_report.py, then review the diff."""
+
+import datetime as dt
+import json
+import os
+
+import pytest
+
+from ledger import chart, report
+from ledger.model import Entry
+from ledger.validate import check_file
+from conftest import FIXTURES
+
+AS_OF = dt.date(2026, 11, 23)
+GOLDEN = FIXTURES / "report" / "README.md"
+
+
+@pytest.fixture(scope="module")
+def checked():
+    result = check_file(FIXTURES / "claims.yaml", AS_OF)
+    assert not result.problems
+    return result
+
+
+@pytest.fixture(scope="module")
+def outputs(checked):
+    return report.render(checked.entries, checked.sources, AS_OF)
+
+
+def make(ident, **fields):
+    data = dict(id=ident, kind="prediction", speaker="Ann", attribution="direct", source="talk-2024",
+                said_on="2025-01-01", quote="q", summary="s", topics=["agi"], deadline="2025", status="open")
+    data.update(fields)
+    return Entry.model_validate(data)
+
+
+def test_golden_readme(outputs):
+    if os.environ.get("LEDGER_UPDATE_GOLDEN"):
+        GOLDEN.parent.mkdir(parents=True, exist_ok=True)
+        GOLDEN.write_bytes(outputs["README.md"])
+    assert outputs["README.md"] == GOLDEN.read_bytes()
+
+
+def test_every_file_is_rendered(outputs):
+    assert list(outputs) == ["README.md", "claimreview.jsonld", "claims.csv", "index.html", "scoreboard.json",
+                             "timeline.png", "timeline.svg"]
+    assert all(isinstance(data, bytes) and data for data in outputs.values())
+    text = [outputs[name] for name in outputs if not name.endswith(".png")]
+    assert not any(b"\r" in data for data in text)
+    assert b"![timeline](timeline.svg)" in outputs["README.md"]
+
+
+def test_render_is_deterministic(checked, outputs):
+    again = report.render(list(reversed(checked.entries)), checked.sources, AS_OF)
+    for name in outputs:
+        assert again[name] == outputs[name], name
+
+
+def test_scoreboard_json(outputs):
+    data = json.loads(outputs["scoreboard.json"])
+    assert list(data) == ["as_of", "overall", "by_speaker", "by_topic", "by_source", "by_kind", "by_year",
+                          "calibration"]
+    assert data["as_of"] == "2026-11-23"
+    overall = data["overall"]
+    assert list(overall) == ["entries", "resolved", "correct", "partly_correct", "wrong", "unresolvable",
+                             "withdrawn", "open", "overdue", "hit_rate", "hit_rate_low", "hit_rate_high", "brier",
+                             "brier_n"]
+    # 1 correct, 1 wrong: 0.5 with Wilson bounds 0.0945..0.9055; Brier (0.9 - 1)² = 0.01 from compute-triple.
+    assert overall == {"entries": 5, "resolved": 2, "correct": 1, "partly_correct": 0, "wrong": 1,
+                       "unresolvable": 0, "withdrawn": 0, "open": 3, "overdue": 2, "hit_rate": 0.5,
+                       "hit_rate_low": 0.0945, "hit_rate_high": 0.9055, "brier": 0.01, "brier_n": 1}
+    assert list(data["by_kind"]) == ["prediction", "claim"]
+    assert data["by_topic"]["agents"]["hit_rate"] is None
+    assert [c["count"] for c in data["calibration"]] == [0, 0, 0, 0, 1]
+
+
+def test_claimreview(outputs):
+    data = json.loads(outputs["claimreview.jsonld"])
+    reviews = data["@graph"]
+    assert [r["identifier"] for r in reviews] == ["compute-triple", "models-q1"]
+    wrong = reviews[1]
+    assert wrong["reviewRating"]["ratingValue"] == 1 and wrong["reviewRating"]["alternateName"] == "wrong"
+    assert wrong["itemReviewed"]["author"] == {"@type": "Person", "name": "Sam Altman"}
+    assert wrong["datePublished"] == "2025-12-16" and wrong["url"] == "https://example.org/models-late"
+
+
+def test_csv_reuses_export(outputs):
+    lines = outputs["claims.csv"].decode().splitlines()
+    assert lines[0].startswith("id,kind,speaker")
+    assert len(lines) == 6
+
+
+def test_ledger_text_is_escaped(checked):
+    evil = make(
+        "evil",
+        quote="<script>alert(1)</script> & more | pipes\nand a new line",
+        summary="Ann says <b>bold</b> & <script>alert(1)</script>",
+        speaker="Ann <img src=x onerror=alert(1)>",
+        status="wrong",
+        resolved_on="2025-12-31",
+        evidence=[{"url": "javascript:alert(1)"}, {"url": "https://example.org/a|b"}],
+    )
+    out = report.render([evil], checked.sources, AS_OF)
+    page = out["index.html"].decode()
+    assert "<script>alert(1)" not in page and "<b>bold" not in page and "<img src=x" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; more" in page
+    assert 'href="javascript' not in page
+    assert 'href="https://example.org/a|b"' in page
+    assert page.count("<script>") == 1  # only the page's own sorting script
+    readme = out["README.md"].decode()
+    row = next(line for line in readme.splitlines() if line.startswith("| evil |"))
+    assert "\\<script\\>alert(1)\\</script\\> &amp; more \\| pipes<br>and a new line" in row
+    assert row.count(" | ") == 7  # eight cells: no stray pipe splits a cell
+    assert "](<javascript" not in readme and "[example.org](<https://example.org/a%7Cb>)" in readme
+
+
+def test_empty_ledger_renders_valid_files():
+    out = report.render([], {}, AS_OF)
+    assert b"The ledger is empty" in out["README.md"] and b"The ledger is empty" in out["index.html"]
+    assert json.loads(out["scoreboard.json"])["overall"]["entries"] == 0
+    assert json.loads(out["claimreview.jsonld"])["@graph"] == []
+    assert out["claims.csv"].count(b"\n") == 1
+    assert out["timeline.png"].startswith(b"\x89PNG") and b"<svg" in out["timeline.svg"]
+
+
+def test_write_stale_and_recorded_as_of(tmp_path, outputs):
+    out_dir = tmp_path / "reports"
+    assert report.recorded_as_of(out_dir) is None
+    assert report.stale(outputs, out_dir) == sorted(outputs)
+    report.write(outputs, out_dir)
+    assert sorted(p.name for p in out_dir.iterdir()) == sorted(outputs)
+    assert report.stale(outputs, out_dir) == []
+    assert report.recorded_as_of(out_dir) == AS_OF
+    (out_dir / "index.html").write_text("edited by hand")
+    (out_dir / "claims.csv").unlink()
+    assert report.stale(outputs, out_dir) == ["claims.csv", "index.html"]
+
+
+def test_failed_render_leaves_the_previous_report(tmp_path, checked, outputs, monkeypatch):
+    report.write(outputs, tmp_path)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("drawing failed")
+
+    monkeypatch.setattr(chart, "draw", broken)
+    with pytest.raises(RuntimeError):
+        report.write(report.render(checked.entries, checked.sources, dt.date(2027, 1, 1)), tmp_path)
+    assert report.stale(outputs, tmp_path) == []
+
+
+def test_failed_write_leaves_the_previous_report(tmp_path, outputs):
+    report.write(outputs, tmp_path)
+    newer = dict(outputs, **{"README.md": b"new", "timeline.svg": None})  # the second cannot be written
+    with pytest.raises(TypeError):
+        report.write(newer, tmp_path)
+    assert report.stale(outputs, tmp_path) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(outputs)  # no temporary files left
+
+
+def test_write_refuses_paths_outside_the_directory(tmp_path):
+    with pytest.raises(ValueError):
+        report.write({"../escape.txt": b"x"}, tmp_path / "reports")
+    assert not (tmp_path / "escape.txt").exists()

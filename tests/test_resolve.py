@@ -1,0 +1,228 @@
+"""ledger.resolve: one entry resolved in place, every other byte kept, the file replaced only when valid."""
+
+import datetime as dt
+import difflib
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES
+from ledger import load
+from ledger.resolve import ResolveError, dump, resolve, resolve_file, yaml_for
+from ledger.validate import check_file
+
+STYLED = FIXTURES / "resolve" / "styled.yaml"
+ON = dt.date(2026, 1, 5)
+
+
+def ledger_copy(tmp_path: Path, source: Path = FIXTURES / "claims.yaml") -> Path:
+    shutil.copytree(FIXTURES / "seeds", tmp_path / "seeds")
+    path = tmp_path / "claims.yaml"
+    path.write_bytes(source.read_bytes())
+    return path
+
+
+def changed_lines(old: str, new: str) -> tuple[list[str], list[str]]:
+    """The lines taken out and the lines put in, by a line diff."""
+    diff = list(difflib.unified_diff(old.splitlines(), new.splitlines(), lineterm="", n=0))[2:]
+    return (
+        [line[1:] for line in diff if line.startswith("-")],
+        [line[1:] for line in diff if line.startswith("+")],
+    )
+
+
+def entry(text: str, entry_id: str) -> dict:
+    doc, problems = load.parse(text.encode("utf-8"), "claims.yaml")
+    assert problems == []
+    return next(e for e in doc.data["entries"] if e["id"] == entry_id)
+
+
+@pytest.mark.parametrize("path", [FIXTURES / "claims.yaml", STYLED], ids=["fixture", "styled"])
+def test_round_trip_changes_no_byte(path):
+    text = path.read_text(encoding="utf-8")
+    yaml, data = yaml_for(text)
+    assert dump(yaml, data) == text
+
+
+def test_styled_fixture_has_what_it_is_meant_to_test():
+    # Guard against the round-trip test passing on a file that has lost its awkward parts.
+    text = STYLED.read_text(encoding="utf-8")
+    for part in ("# ", "\n\n\n", '"Sam Altman"', "'direct'", ">-\n", "|\n", "[agents, business]", "0.70", "  # "):
+        assert part in text
+
+
+def test_resolve_with_url_touches_only_the_status_line_and_adds_keys():
+    old = (FIXTURES / "claims.yaml").read_text(encoding="utf-8")
+    new = resolve(old, "agents-2025", "correct", ON, "https://example.org/agents", "Agents shipped: many.")
+    assert changed_lines(old, new) == (
+        ["    status: open"],
+        [
+            "    status: correct",
+            "    resolved_on: 2026-01-05",
+            "    evidence:",
+            "      - url: https://example.org/agents",
+            "        note: 'Agents shipped: many.'",
+        ],
+    )
+    e = entry(new, "agents-2025")
+    assert list(e)[-3:] == ["status", "resolved_on", "evidence"]
+    assert e["evidence"] == [{"url": "https://example.org/agents", "note": "Agents shipped: many."}]
+    # The blank line between this entry and the next is still there, after the new keys.
+    assert "        note: 'Agents shipped: many.'\n\n  - id: compute-triple\n" in new
+
+
+def test_resolve_last_entry_with_source_and_quote():
+    old = (FIXTURES / "claims.yaml").read_text(encoding="utf-8")
+    new = resolve(old, "users-800m", "wrong", ON, "later-2025", quote="新模型已经在一月发布了。")
+    assert changed_lines(old, new) == (
+        ["    status: open"],
+        [
+            "    status: wrong",
+            "    resolved_on: 2026-01-05",
+            "    evidence:",
+            "      - source: later-2025",
+            "        quote: 新模型已经在一月发布了。",
+        ],
+    )
+
+
+def test_resolve_again_replaces_status_and_date_and_appends_evidence():
+    old = (FIXTURES / "claims.yaml").read_text(encoding="utf-8")
+    new = resolve(old, "compute-triple", "partly_correct", ON, "https://example.org/compute")
+    assert changed_lines(old, new) == (
+        ["    status: correct", "    resolved_on: 2025-12-16"],
+        ["    status: partly_correct", "    resolved_on: 2026-01-05", "      - url: https://example.org/compute"],
+    )
+    evidence = entry(new, "compute-triple")["evidence"]
+    assert [ev.get("source") or ev.get("url") for ev in evidence] == ["later-2025", "https://example.org/compute"]
+
+
+def test_resolve_keeps_comments_quoting_and_blocks():
+    old = STYLED.read_text(encoding="utf-8")
+    new = resolve(old, "agents-2025", "partly_correct", ON, "https://example.org/agents")
+    assert changed_lines(old, new) == (
+        ["    status: open  # check in January"],
+        [
+            "    status: partly_correct  # check in January",
+            "    resolved_on: 2026-01-05",
+            "    evidence:",
+            "      - url: https://example.org/agents",
+        ],
+    )
+    assert list(entry(new, "agents-2025"))[-4:] == ["status", "resolved_on", "evidence", "notes"]
+
+
+def test_resolve_appends_evidence_above_a_comment():
+    old = STYLED.read_text(encoding="utf-8")
+    new = resolve(old, "compute-triple", "wrong", ON, "https://example.org/compute", "Still doubling.")
+    assert "weak evidence.\n      - url: https://example.org/compute\n        note: Still doubling.\n    # a comment" in new
+    assert changed_lines(old, new)[0] == ["    status: correct", "    resolved_on: 2025-12-16"]
+
+
+def test_resolve_follows_the_file_indentation():
+    old = (
+        "entries:\n"
+        "- id: a\n"
+        "  status: open\n"
+        "  notes: |\n"
+        "    two spaces under the key\n"
+        "- id: b\n"
+        "  status: open\n"
+    )
+    new = resolve(old, "a", "withdrawn", ON, "https://example.org/a")
+    assert changed_lines(old, new) == (
+        ["  status: open"],
+        ["  status: withdrawn", "  resolved_on: 2026-01-05", "  evidence:", "  - url: https://example.org/a"],
+    )
+
+
+def test_resolve_refuses_to_reformat_other_entries():
+    # ruamel.yaml cannot keep the spaces inside `[ users ]`, so the edit would touch another entry.
+    old = (FIXTURES / "claims.yaml").read_text(encoding="utf-8").replace("topics: [users]", "topics: [ users ]")
+    with pytest.raises(ResolveError, match="by hand"):
+        resolve(old, "agents-2025", "correct", ON, "https://example.org/agents")
+
+
+@pytest.mark.parametrize(
+    "entry_id, status, evidence, quote, message",
+    [
+        ("no-such-entry", "correct", "https://example.org", None, "no entry with id 'no-such-entry'"),
+        ("agents-2025", "open", "https://example.org", None, "'open' is not a resolved status"),
+        ("agents-2025", "done", "https://example.org", None, "'done' is not a resolved status"),
+        ("agents-2025", "correct", "  ", None, "evidence is empty"),
+        ("compute-triple", "correct", "https://example.org", None, "already resolved as 'correct'"),
+        ("agents-2025", "correct", "later-2025", None, "needs the passage"),
+        ("agents-2025", "correct", "https://example.org", "words", "not with a URL"),
+        ("agents-2025", "correct", "see the news", None, "neither a URL nor a source id"),
+    ],
+)
+def test_resolve_refuses(entry_id, status, evidence, quote, message):
+    text = (FIXTURES / "claims.yaml").read_text(encoding="utf-8")
+    with pytest.raises(ResolveError, match=message):
+        resolve(text, entry_id, status, ON, evidence, quote=quote)
+
+
+def test_resolve_file_writes_a_valid_ledger(tmp_path, as_of):
+    path = ledger_copy(tmp_path, STYLED)
+    path.chmod(0o644)
+    old = path.read_text(encoding="utf-8")
+    problems = resolve_file(path, "users-800m", "wrong", ON, "https://example.org/users", "Fewer users.", as_of=as_of)
+    assert problems == []
+    assert path.read_text(encoding="utf-8") == resolve(old, "users-800m", "wrong", ON, "https://example.org/users", "Fewer users.")
+    assert check_file(path, as_of).problems == []
+    assert path.stat().st_mode & 0o777 == 0o644
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["claims.yaml", "seeds"]
+
+
+@pytest.mark.parametrize(
+    "on, evidence, quote, code",
+    [
+        (dt.date(2024, 1, 1), "https://example.org", None, "resolved-before-said"),
+        (dt.date(2027, 1, 1), "https://example.org", None, "resolved-in-future"),
+        (ON, "no-such-source", "words", "unknown-source"),
+        (ON, "later-2025", "words that are not there", "quote-not-found"),
+    ],
+)
+def test_resolve_file_leaves_the_file_alone_when_the_result_is_invalid(tmp_path, as_of, on, evidence, quote, code):
+    path = ledger_copy(tmp_path)
+    before = path.read_bytes()
+    problems = resolve_file(path, "agents-2025", "correct", on, evidence, quote=quote, as_of=as_of)
+    assert [p.code for p in problems] == [code]
+    assert problems[0].path == str(path)
+    assert path.read_bytes() == before
+
+
+def test_resolve_file_reports_a_broken_file(tmp_path, as_of):
+    path = ledger_copy(tmp_path)
+    path.write_bytes(path.read_bytes().replace(b"status: open\n", b"status: [open\n", 1))
+    before = path.read_bytes()
+    problems = resolve_file(path, "agents-2025", "correct", ON, "https://example.org", as_of=as_of)
+    assert [p.code for p in problems] == ["yaml-syntax"]
+    assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize("step", ["replace", "fsync", "write"])
+def test_interrupted_write_keeps_the_original(tmp_path, as_of, monkeypatch, step):
+    path = ledger_copy(tmp_path)
+    before = path.read_bytes()
+
+    def boom(*args, **kwargs):
+        raise OSError("disk full")
+
+    if step == "write":
+        real_fdopen = os.fdopen
+
+        def fdopen(*args, **kwargs):
+            f = real_fdopen(*args, **kwargs)
+            f.write = boom
+            return f
+
+        monkeypatch.setattr(os, "fdopen", fdopen)
+    else:
+        monkeypatch.setattr(os, step, boom)
+    with pytest.raises(OSError, match="disk full"):
+        resolve_file(path, "agents-2025", "correct", ON, "https://example.org", as_of=as_of)
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["claims.yaml", "seeds"]
