@@ -29,11 +29,12 @@ from matplotlib.transforms import blended_transform_factory  # noqa: E402
 from ledger.deadlines import window  # noqa: E402
 from ledger.model import Entry  # noqa: E402
 
-THRESHOLD = 80  # rows drawn one by one up to this many predictions
+THRESHOLD = 200  # rows drawn one by one up to this many predictions (the real ledger has about 125)
 TOP_SPEAKERS = 20  # the aggregate view folds the rest into one bar
 DPI = 150
 WIDTH = 15.0  # inches
 LABEL_CHARS = 84
+HORIZON = 5  # years after the as-of date the row view shows; rows ending later are cut and labelled
 CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans SC", "Source Han Sans SC", "Source Han Sans CN",
              "WenQuanYi Zen Hei", "WenQuanYi Micro Hei")
 
@@ -101,7 +102,7 @@ def label(summary: str, ident: str, limit: int = LABEL_CHARS) -> str:
 
 
 def timeline_rows(entries: list[Entry], as_of: dt.date) -> list[Row]:
-    """The predictions as rows, grouped by speaker (most predictions first), then by date said and id."""
+    """The predictions as rows, grouped by speaker (most predictions first), then by deadline end, then undated."""
     rows = []
     for e in entries:
         if e.kind != "prediction":
@@ -114,7 +115,9 @@ def timeline_rows(entries: list[Entry], as_of: dt.date) -> list[Row]:
     counts: dict[str, int] = {}
     for r in rows:
         counts[r.speaker] = counts.get(r.speaker, 0) + 1
-    return sorted(rows, key=lambda r: (-counts[r.speaker], r.speaker, r.said_on, r.id))
+    # Dated rows first, soonest end on top: the overdue and the coming due lead each group.
+    return sorted(rows, key=lambda r: (-counts[r.speaker], r.speaker, r.end is None, r.end or r.said_on, r.said_on,
+                                       r.id))
 
 
 def _quarter(day: dt.date) -> dt.date:
@@ -274,6 +277,9 @@ def _draw_rows(rows: list[Row], as_of: dt.date) -> Figure:
 
     first = min(r.said_on for r in rows)
     last = max([as_of + dt.timedelta(days=200)] + [d for r in rows for d in (r.end, r.resolved_on) if d])
+    # One far deadline (say 2050) would squeeze every other bar into a sliver: cut the axis at HORIZON
+    # years after the as-of date and label the rows that run past it.
+    last = min(last, dt.date(as_of.year + HORIZON, 12, 31))
     ax.set_xlim(_days(first) - 75, _days(last) + 45)
     span = ax.get_xlim()[1] - ax.get_xlim()[0]
     in_label = blended_transform_factory(fig.transFigure, ax.transData)
@@ -334,9 +340,14 @@ def _draw_row(ax: Any, r: Row, y: float, as_of: dt.date, span: float) -> None:
             ax.plot([a, b], [y, y], color=MUTED, lw=1.2, ls=(0, (3, 2)), alpha=0.9 - 0.075 * i, zorder=2)
         ax.annotate("", xy=(stop, y), xytext=(stop - span * 0.012, y), zorder=2,
                     arrowprops={"arrowstyle": "-|>", "color": MUTED, "alpha": 0.4, "lw": 1})
-        ax.text(stop + span * 0.006, y, "no deadline", fontsize=7.5, color=MUTED, style="italic", va="center")
     else:
         start, end = _days(r.start or r.said_on), _days(r.end) + 1  # a window includes its last day
+        edge = ax.get_xlim()[1]
+        if end > edge:
+            end = edge
+            ax.text(edge - span * 0.004, y, f"ends {r.end.isoformat()} ▸", fontsize=7.5, color=INK, ha="right",
+                    va="center", zorder=6, bbox={"boxstyle": "square,pad=0.15", "facecolor": "white",
+                                                 "edgecolor": "none", "alpha": 0.85})
         ax.add_patch(Rectangle((start, y - 0.34), max(end - start, span * 0.002), 0.68, facecolor=_WINDOW_FILL,
                                edgecolor="none", zorder=1))
         if r.overdue:

@@ -2,6 +2,7 @@ import datetime as dt
 import warnings
 
 import matplotlib
+import matplotlib.dates as mdates
 import pytest
 
 from ledger import chart
@@ -32,8 +33,8 @@ def fixture_entries():
 
 def test_rows_from_the_fixture(fixture_entries):
     rows = chart.timeline_rows(fixture_entries, AS_OF)
-    # users-800m is a claim: only predictions are drawn.
-    assert [r.id for r in rows] == ["agents-2025", "compute-triple", "models-q1", "science-two-years"]
+    # users-800m is a claim: only predictions are drawn, the soonest deadline end first.
+    assert [r.id for r in rows] == ["models-q1", "agents-2025", "compute-triple", "science-two-years"]
     by_id = {r.id: r for r in rows}
     assert by_id["agents-2025"].overdue and by_id["agents-2025"].days_overdue == 327  # 2025-12-31 → 2026-11-23
     assert by_id["science-two-years"].end == dt.date(2026, 11, 1) and by_id["science-two-years"].days_overdue == 22
@@ -55,6 +56,25 @@ def test_rows_grouped_by_speaker_most_predictions_first():
     # Bea (3) first, then Zed (2), then Al (1); within a speaker by date said, then id.
     assert [r.id for r in rows] == ["b0", "b1", "b2", "z2", "z1", "a1"]
     assert chart.timeline_rows(list(reversed(entries)), AS_OF) == rows
+
+
+def test_within_a_speaker_soonest_deadline_first_and_undated_last():
+    rows = chart.timeline_rows([
+        make("undated-early", "A", said_on="2024-01-01", deadline=None),
+        make("far", "A", said_on="2024-01-01", deadline="2030"),
+        make("soon", "A", said_on="2025-06-01", deadline="2025-Q3"),
+        make("undated-late", "A", said_on="2025-06-01", deadline=None),
+    ], AS_OF)
+    assert [r.id for r in rows] == ["soon", "far", "undated-early", "undated-late"]
+
+
+def test_rows_past_the_horizon_are_cut_and_labelled():
+    rows = chart.timeline_rows([make("near", "A", deadline="2027"), make("far", "A", deadline="2050")], AS_OF)
+    ax = chart.draw(rows, AS_OF).axes[0]
+    right = mdates.num2date(ax.get_xlim()[1]).date()
+    # One 2050 deadline must not stretch the axis: it stops shortly after the end of 2031.
+    assert dt.date(2031, 12, 31) < right < dt.date(2032, 3, 1)
+    assert [t.get_text() for t in ax.texts if t.get_text().startswith("ends ")] == ["ends 2050-12-31 ▸"]
 
 
 def test_overdue_flag_and_rows_without_deadline():
@@ -80,12 +100,15 @@ def test_label_keeps_the_id_and_cuts_at_a_word():
 
 
 def test_aggregate_above_the_threshold():
-    entries = []
-    for i in range(chart.THRESHOLD + 45):
-        speaker = f"Speaker {i % 25:02d}"
-        deadline = None if i % 10 == 0 else ("2025-Q2" if i % 3 else "2027-H1")
-        entries.append(make(f"p{i}", speaker, said_on="2024-01-01", deadline=deadline))
-    rows = chart.timeline_rows(entries, AS_OF)
+    def entries(n):
+        out = []
+        for i in range(n):
+            speaker = f"Speaker {i % 25:02d}"
+            deadline = None if i % 10 == 0 else ("2025-Q2" if i % 3 else "2027-H1")
+            out.append(make(f"p{i}", speaker, said_on="2024-01-01", deadline=deadline))
+        return out
+
+    rows = chart.timeline_rows(entries(125), AS_OF)
     agg = chart.aggregate(rows)
     assert agg.total == len(rows) == 125
     assert len(agg.by_speaker) == chart.TOP_SPEAKERS + 1
@@ -95,8 +118,9 @@ def test_aggregate_above_the_threshold():
     assert agg.no_deadline == 13
     assert agg.by_quarter[0][1] == {"overdue": sum(1 for r in rows if r.end == dt.date(2025, 6, 30))}
     # The drawing switches to the aggregate view: two panels instead of one row per prediction.
-    assert len(chart.draw(rows, AS_OF).axes) == 2
-    assert len(chart.draw(rows[: chart.THRESHOLD], AS_OF).axes) == 1
+    many = chart.timeline_rows(entries(chart.THRESHOLD + 1), AS_OF)
+    assert len(chart.draw(many, AS_OF).axes) == 2
+    assert len(chart.draw(many[: chart.THRESHOLD], AS_OF).axes) == 1
 
 
 def test_svg_and_png_are_deterministic(fixture_entries):
