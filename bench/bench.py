@@ -46,7 +46,9 @@ def best(argv: list[str], cwd: Path) -> float:
     times = []
     for _ in range(RUNS):
         start = time.perf_counter()
-        subprocess.run(argv, cwd=cwd, check=True, stdout=subprocess.DEVNULL)
+        run = subprocess.run(argv, cwd=cwd, capture_output=True, text=True)
+        if run.returncode:
+            sys.exit(f"{' '.join(argv)} failed:\n{run.stderr}")
         times.append(time.perf_counter() - start)
     return min(times)
 
