@@ -125,15 +125,17 @@ def cmd_due(args: argparse.Namespace) -> int:
          f"{'s' if len(overdue) != 1 else ''} past the deadline\n\n")
     headers = ["days over", "deadline", "said on", "speaker", "id", "summary"]
     if overdue:
-        _out(_table(headers, [[str(d.days), d.window.text, str(d.entry.said_on), d.entry.speaker, d.entry.id,
+        _out(_table(headers, [[str(d.days), d.window.text, d.entry.said_text, d.entry.speaker, d.entry.id,
                                 d.entry.summary] for d in overdue], md))
     shown = upcoming[: args.upcoming]
     _out(f"\n{heading}Coming due: {len(upcoming)} open prediction{'s' if len(upcoming) != 1 else ''}"
          f" still running{f', the next {len(shown)}' if len(shown) < len(upcoming) else ''}\n\n")
     if shown:
         _out(_table(["days left", "deadline", "said on", "speaker", "id", "summary"],
-                    [[str(-d.days), d.window.text, str(d.entry.said_on), d.entry.speaker, d.entry.id,
+                    [[str(-d.days), d.window.text, d.entry.said_text, d.entry.speaker, d.entry.id,
                       d.entry.summary] for d in shown], md))
+    if any(d.entry.said_on_approximate for d in [*overdue, *shown]):
+        _out("\n≈ the source does not give the day: the latest date the documents allow.\n")
     return EXIT_OK
 
 

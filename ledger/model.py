@@ -177,6 +177,11 @@ class Entry(_Strict):
     notes: Optional[Text] = None
     amendments: list[Amendment] = []
 
+    @property
+    def said_text(self) -> str:
+        """said_on as readers see it: '≈2025-12-31' when the day is the latest the documents allow."""
+        return ("≈" if self.said_on_approximate else "") + self.said_on.isoformat()
+
 
 class Removal(_Strict):
     """A note that an entry was taken out of the ledger, and why (its history stays in git)."""

@@ -38,6 +38,8 @@ DEFINITIONS = (
     "outcome 1 for correct, ½ for partly correct, 0 for wrong; lower is better and always saying 50% scores 0.25.",
     "**Overdue** = open predictions whose deadline window ended before the as-of date. "
     "**Resolution rate** = resolved entries / all entries.",
+    "**≈** before a date said: the source does not give the day, so the date is the latest the documents allow "
+    "(the entry's notes say how it was inferred).",
 )
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 _NEWLINES = re.compile(r"\r\n|\r|\n")
@@ -153,16 +155,18 @@ class _Report:
         label = STATUS_LABEL[e.status]
         return f"{label}, {e.resolved_on.isoformat()}" if e.resolved_on else label
 
-    def evidence(self, e: Entry) -> list[tuple[str, Optional[str]]]:
-        """Each piece of evidence as (label, url or None)."""
-        out: list[tuple[str, Optional[str]]] = []
+    def evidence(self, e: Entry) -> list[tuple[str, Optional[str], str]]:
+        """Each piece of evidence as (label, url or None, what it says: “quote” and note)."""
+        out: list[tuple[str, Optional[str], str]] = []
         for ev in e.evidence:
+            # Two passages of one source share a label: the quote and note are what tell them apart.
+            detail = " ".join(x for x in (f"“{ev.quote}”" if ev.quote else "", ev.note or "") if x)
             if ev.url:
                 host = re.sub(r"^https?://(www\.)?", "", ev.url).split("/")[0] or ev.url
-                out.append((host, ev.url))
+                out.append((host, ev.url, detail))
             elif ev.source:
                 s = self.sources.get(ev.source)
-                out.append(((s.title_en or s.title) if s else ev.source, s.url if s else None))
+                out.append(((s.title_en or s.title) if s else ev.source, s.url if s else None, detail))
         return out
 
     def headline(self) -> list[str]:
@@ -213,14 +217,14 @@ def _readme(r: _Report) -> str:
     if not r.entries:
         out += ["The ledger is empty: no entries have been recorded yet.", ""]
     out += [f"- {line}" for line in r.headline()] + [""]
-    out += ["How to read the scores:", ""] + [f"- {d}" for d in DEFINITIONS] + [""]
+    out += ["How to read this report:", ""] + [f"- {d}" for d in DEFINITIONS] + [""]
 
     out += ["## Awaiting resolution", ""]
     if r.overdue:
         out += [f"{_plural(len(r.overdue), 'open prediction')} past the deadline, most overdue first:", ""]
         out.append(_md_table(
             ["Days overdue", "Deadline", "Said", "Speaker", "Summary", "Id"],
-            ([f"{d.days:,}", md(d.window.text), d.entry.said_on.isoformat(), md(d.entry.speaker),
+            ([f"{d.days:,}", md(d.window.text), d.entry.said_text, md(d.entry.speaker),
               md(d.entry.summary), md(d.entry.id)] for d in r.overdue), "r"))
     else:
         out += ["No open prediction is past its deadline.", ""]
@@ -250,8 +254,9 @@ def _readme(r: _Report) -> str:
     if r.entries:
         out.append(_md_table(
             ["Id", "Said", "Speaker", "Summary", "Quote", "Deadline", "Status", "Evidence"],
-            ([md(e.id), e.said_on.isoformat(), md(e.speaker), md(e.summary), md(e.quote), md(r.deadline(e)),
-              md(r.status(e)), "<br>".join(_md_link(label, url) for label, url in r.evidence(e))]
+            ([md(e.id), e.said_text, md(e.speaker), md(e.summary), md(e.quote), md(r.deadline(e)),
+              md(r.status(e)), "<br>".join(_md_link(label, url) + (f": {md(detail)}" if detail else "")
+                                        for label, url, detail in r.evidence(e))]
              for e in r.entries)))
     else:
         out += ["No entries.", ""]
@@ -282,7 +287,7 @@ def _claimreview(r: _Report) -> str:
                                   "itemReviewed": claim, "reviewRating": rating}
         if e.resolved_on:
             review["datePublished"] = e.resolved_on.isoformat()
-        urls = [url for _, url in r.evidence(e) if _safe_url(url)]
+        urls = [url for _, url, _ in r.evidence(e) if _safe_url(url)]
         if urls:
             review["url"] = urls[0]
         reviews.append(review)
@@ -437,7 +442,7 @@ def _index(r: _Report) -> str:
         out.append(_html_table(
             [("Days overdue", "n"), ("Deadline", ""), ("Said", ""), ("Speaker", ""), ("Summary", ""), ("Id", "")],
             (_td(f'<span class="late">{d.days:,}</span>', "n", d.days) + _td(h(d.window.text), "nowrap")
-             + _td(h(d.entry.said_on.isoformat()), "nowrap") + _td(h(d.entry.speaker), "nowrap")
+             + _td(h(d.entry.said_text), "nowrap", d.entry.said_on.toordinal()) + _td(h(d.entry.speaker), "nowrap")
              + _td(h(d.entry.summary), "s") + _td(f'<a class="id" href="#e-{h(d.entry.id)}">{h(d.entry.id)}</a>')
              for d in r.overdue)))
     else:
@@ -485,9 +490,10 @@ def _index(r: _Report) -> str:
                 status += '<br><span class="late">overdue</span>'
             rows.append(
                 f'<td class="nowrap"><a class="id" id="e-{h(e.id)}" href="#e-{h(e.id)}">{h(e.id)}</a></td>'
-                + _td(h(e.said_on.isoformat()), "nowrap") + _td(h(e.speaker), "nowrap") + _td(h(e.summary), "s")
+                + _td(h(e.said_text), "nowrap", e.said_on.toordinal()) + _td(h(e.speaker), "nowrap") + _td(h(e.summary), "s")
                 + _td(h(e.quote), "q") + _td(h(r.deadline(e))) + _td(status, "nowrap")
-                + _td("<br>".join(_html_link(label, url) for label, url in r.evidence(e)))
+                + _td("<br>".join(_html_link(label, url) + (f": {h(detail)}" if detail else "")
+                                 for label, url, detail in r.evidence(e)))
             )
         out.append(_html_table([("Id", ""), ("Said", ""), ("Speaker", ""), ("Summary", ""), ("Quote", ""),
                                 ("Deadline", ""), ("Status", ""), ("Evidence", "")], rows, "entries"))

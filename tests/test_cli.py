@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT
+from conftest import FIXTURES, ROOT
 from ledger.cli import build_parser, main
 
 SUBCOMMANDS = sorted(build_parser()._subparsers._group_actions[0].choices)  # type: ignore[union-attr]
@@ -59,3 +59,19 @@ def test_python_dash_m(tmp_path):
     run = subprocess.run([sys.executable, "-m", "ledger", "validate", str(ROOT / "claims.yaml"), "-q"],
                          capture_output=True, text=True, cwd=tmp_path)
     assert (run.returncode, run.stdout, run.stderr) == (0, "", "")
+
+
+def test_due_lists_overdue_most_overdue_first_and_marks_inferred_days(tmp_path, capsys):
+    text = (FIXTURES / "claims.yaml").read_text(encoding="utf-8")
+    # science-two-years was said on a day the source does not give.
+    text = text.replace("  - id: science-two-years\n", "  - id: science-two-years\n    said_on_approximate: true\n")
+    ledger = tmp_path / "claims.yaml"
+    ledger.write_text(text, encoding="utf-8")
+    args = ["due", "--ledger", str(ledger), "--sources", str(FIXTURES / "seeds" / "sources.yaml"),
+            "--as-of", "2026-11-23"]
+    assert main(args) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "Awaiting resolution as of 2026-11-23: 2 open predictions past the deadline"
+    assert [line.split()[0] for line in lines[3:5]] == ["327", "22"]
+    assert "agents-2025" in lines[3] and "≈2024-11-01" in lines[4] and "science-two-years" in lines[4]
+    assert lines[-1] == "≈ the source does not give the day: the latest date the documents allow."

@@ -99,7 +99,7 @@ def test_ledger_text_is_escaped(checked):
         speaker="Ann <img src=x onerror=alert(1)>",
         status="wrong",
         resolved_on="2025-12-31",
-        evidence=[{"url": "javascript:alert(1)"}, {"url": "https://example.org/a|b"}],
+        evidence=[{"url": "javascript:alert(1)"}, {"url": "https://example.org/a|b", "note": "<i>x</i> | y"}],
     )
     out = report.render([evil], checked.sources, AS_OF)
     page = out["index.html"].decode()
@@ -108,11 +108,29 @@ def test_ledger_text_is_escaped(checked):
     assert 'href="javascript' not in page
     assert 'href="https://example.org/a|b"' in page
     assert page.count("<script>") == 1  # only the page's own sorting script
+    assert "<i>x" not in page and "&lt;i&gt;x&lt;/i&gt; | y" in page
     readme = out["README.md"].decode()
     row = next(line for line in readme.splitlines() if line.startswith("| evil |"))
     assert "\\<script\\>alert(1)\\</script\\> &amp; more \\| pipes<br>and a new line" in row
     assert row.count(" | ") == 7  # eight cells: no stray pipe splits a cell
-    assert "](<javascript" not in readme and "[example.org](<https://example.org/a%7Cb>)" in readme
+    assert "](<javascript" not in readme and "[example.org](<https://example.org/a%7Cb>): \\<i\\>x\\</i\\> \\| y" in readme
+
+
+def test_approximate_dates_and_evidence_passages_are_shown(checked):
+    entries = [
+        make("dated", said_on="2025-03-01", said_on_approximate=True, deadline="2025-Q2"),
+        make("resolved", status="correct", resolved_on="2025-12-31", evidence=[
+            {"source": "talk-2024", "quote": "first passage", "note": "weak"},
+            {"source": "talk-2024", "quote": "second passage"},
+        ]),
+    ]
+    out = report.render(entries, checked.sources, AS_OF)
+    readme, page = out["README.md"].decode(), out["index.html"].decode()
+    # The overdue table and the entry table both mark the inferred day.
+    assert readme.count("| ≈2025-03-01 |") == 2
+    assert page.count('data-v="739311">≈2025-03-01</td>') == 2  # sorted by the date, not the text
+    row = next(line for line in readme.splitlines() if line.startswith("| resolved |"))
+    assert ": “first passage” weak<br>" in row and row.endswith(": “second passage” |")
 
 
 def test_empty_ledger_renders_valid_files():
