@@ -12,6 +12,7 @@ report: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/pytest
+	$(BIN)/mypy
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench.py

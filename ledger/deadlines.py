@@ -157,6 +157,7 @@ _EN_RULES: list[tuple[re.Pattern[str], str]] = [
 def _from_match(kind: str, groups: tuple[Optional[str], ...], said: dt.date) -> Optional[str]:
     g = [x or "" for x in groups]
     if kind == "quarter":
+        q: Optional[int]
         if g[2]:  # "2026 Q1" form
             year, q = _year_of(g[2], said), int(g[3])
         else:

@@ -12,8 +12,8 @@ from ledger.deadlines import window
 from ledger.model import Entry
 
 COLUMNS = (
-    "id", "kind", "speaker", "attribution", "source", "said_on", "said_on_approximate", "quote", "summary", "topics", "deadline",
-    "deadline_text", "deadline_start", "deadline_end", "due", "confidence", "status", "resolved_on",
+    "id", "kind", "speaker", "attribution", "source", "said_on", "said_on_approximate", "quote", "summary", "topics",
+    "deadline", "deadline_text", "deadline_start", "deadline_end", "due", "confidence", "status", "resolved_on",
     "evidence", "related", "notes",
 )
 

@@ -492,8 +492,8 @@ def to_markdown(d: LedgerDiff, base_label: str, head_label: str) -> str:
         out.append("")
     if d.added:
         out += ["### Added", "", "| id | speaker | said on | summary | deadline | status |", "|---|---|---|---|---|---|"]
-        for e in d.added:
-            cells = [_code(e["id"], table=True)] + [_md(_get(e, n)) if e.get(n) is not None else "" for n in
+        for added in d.added:
+            cells = [_code(added["id"], table=True)] + [_md(_get(added, n)) if added.get(n) is not None else "" for n in
                                         ("speaker", "said_on", "summary", "deadline", "status")]
             out.append("| " + " | ".join(cells) + " |")
         out.append("")
@@ -508,17 +508,17 @@ def to_markdown(d: LedgerDiff, base_label: str, head_label: str) -> str:
         out += ["### Re-opened", ""] + [f"- {_code(r.id)}: {_code(r.old)} → {_code(r.new)}" for r in d.reopened] + [""]
     if d.edited:
         out += ["### Edited", ""]
-        for e in d.edited:
-            out.append(f"- {_code(e.id)}")
-            out += [f"  - {_code(c.field)}: {_md(c.old)} → {_md(c.new)}" for c in e.changes]
+        for edit in d.edited:
+            out.append(f"- {_code(edit.id)}")
+            out += [f"  - {_code(c.field)}: {_md(c.old)} → {_md(c.new)}" for c in edit.changes]
         out.append("")
     if d.removed:
         out += ["### Removed", ""]
-        for r in d.removed:
-            who = ", ".join(_md(_get(r.entry, n)) for n in ("speaker", "said_on") if r.entry.get(n) is not None)
-            why = (f"removal recorded on {_md(r.record.get('on'))}: {_md(r.record.get('reason'))}" if r.record
+        for gone in d.removed:
+            who = ", ".join(_md(_get(gone.entry, n)) for n in ("speaker", "said_on") if gone.entry.get(n) is not None)
+            why = (f"removal recorded on {_md(gone.record.get('on'))}: {_md(gone.record.get('reason'))}" if gone.record
                    else "removal **not recorded** in `removed:`")
-            out.append(f"- {_code(r.id)} ({who}): {_md(_get(r.entry, 'summary'))} — {why}")
+            out.append(f"- {_code(gone.id)} ({who}): {_md(_get(gone.entry, 'summary'))} — {why}")
         out.append("")
     out += ["### Scores", "", "| | before | after |", "|---|---:|---:|", f"| entries | {d.before.total} | {d.after.total} |"]
     for status in _status_order({*d.before.counts, *d.after.counts}):

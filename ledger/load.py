@@ -150,7 +150,7 @@ class _Builder:
 
 def _anchors_and_aliases(text: str, path: str) -> list[Problem]:
     problems = []
-    aliased: set[str] = set()
+    aliased: set[Optional[str]] = set()
     for event in yaml.parse(text, Loader=_Loader):
         if isinstance(event, yaml.AliasEvent):
             # One report per anchor name: an alias bomb repeats the same few names many times.
@@ -161,7 +161,7 @@ def _anchors_and_aliases(text: str, path: str) -> list[Problem]:
             problems.append(
                 Problem(path, line, col, "yaml-alias", f"alias *{event.anchor} is not allowed: write the value out")
             )
-        elif getattr(event, "anchor", None):
+        elif isinstance(event, yaml.NodeEvent) and event.anchor:
             line, col = _mark(event.start_mark)
             problems.append(
                 Problem(path, line, col, "yaml-alias", f"anchor &{event.anchor} is not allowed: write the value out")

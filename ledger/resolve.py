@@ -239,7 +239,8 @@ def resolve(
         entry.insert(position + offset, key, value)
     if new_keys:
         last = entry[new_keys[-1][0]]
-        _attach(*(_leaf(last) if isinstance(last, CommentedSeq) else (entry, new_keys[-1][0], 2)), trailing)
+        node, key, slot = _leaf(last) if isinstance(last, CommentedSeq) else (entry, new_keys[-1][0], 2)
+        _attach(node, key, slot, trailing)
 
     result = dump(yaml, data)
     if not text.endswith("\n"):

@@ -12,8 +12,10 @@ from typing import Optional
 
 _HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # Some archived pages print the pinyin after each traditional character: 網(wǎng). One syllable is at
-# most six lowercase letters, which keeps English glosses such as 推理(inference) in the text.
-_RUBY = re.compile(rf"(?<=[{_HAN}])\([a-zü\u00e0-\u01dc\u0144\u0148\u01f9\u1e3f]{{1,6}}\)")
+# most six letters and carries a tone mark, which keeps English glosses such as 代理(agent) in the text.
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
+_PINYIN = f"a-zü{_TONED}"
+_RUBY = re.compile(rf"(?<=[{_HAN}])\((?=[{_PINYIN}]{{1,6}}\))[{_PINYIN}]*[{_TONED}][{_PINYIN}]*\)")
 _CJK = rf"\u3000-\u303f{_HAN}\uff00-\uffef"
 _SPACE = re.compile(r"\s+")
 # A line break inside Chinese text is a wrap, not a space.

@@ -148,7 +148,8 @@ def _raw_ids(doc: Document, key: str) -> set[str]:
 
 
 def _duplicate_ids(doc: Document, key: str, items: list[Any], what: str) -> list[Problem]:
-    problems, first = [], {}
+    problems: list[Problem] = []
+    first: dict[str, int] = {}  # id: index of its first entry
     for i, item in enumerate(items):
         ident = item.get("id") if isinstance(item, dict) else None
         if not isinstance(ident, str):
