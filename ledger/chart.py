@@ -399,16 +399,30 @@ def _draw_aggregate(agg: Aggregate, as_of: dt.date) -> Figure:
     for side in ("top", "right", "left", "bottom"):
         ax1.spines[side].set_visible(False)
 
-    days = [_days(q) + 45 for q, _ in agg.by_quarter]
+    # As in the row view, deadlines past the horizon would squeeze the rest: they share one bar at the end.
+    horizon = dt.date(as_of.year + HORIZON + 1, 1, 1)
+    quarters = [(q, mix) for q, mix in agg.by_quarter if q < horizon]
+    later: dict[str, int] = {}
+    for q, mix in agg.by_quarter:
+        if q >= horizon:
+            for state, n in mix.items():
+                later[state] = later.get(state, 0) + n
+    if later:
+        quarters.append((horizon, later))
+    days = [_days(q) + 45 for q, _ in quarters]
     base = [0] * len(days)
     for s in states:
-        counts = [mix.get(s, 0) for _, mix in agg.by_quarter]
+        counts = [mix.get(s, 0) for _, mix in quarters]
         shown = [i for i, c in enumerate(counts) if c]  # an empty hatched bar would still draw its edge
         ax2.bar([days[i] for i in shown], [counts[i] for i in shown], bottom=[base[i] for i in shown], width=78,
                 **_bar_style(s))
         base = [b + c for b, c in zip(base, counts)]
     _year_axis(ax2)
-    ax2.margins(y=0.08)
+    if later:
+        ax2.text(days[-1], base[-1], f"ends {horizon.year}\nor later", ha="center", va="bottom", fontsize=8,
+                 color=INK)
+        ax2.set_xlim(right=days[-1] + 50)  # the year label of the 'later' bar would be misleading
+    ax2.margins(y=0.12)
     ax2.grid(axis="y", color=GRID)
     ax2.tick_params(axis="y", labelsize=8, labelcolor=MUTED)
     ax2.axvline(_days(as_of), color=INK, linewidth=1.1)

@@ -75,6 +75,12 @@ def test_rows_past_the_horizon_are_cut_and_labelled():
     # One 2050 deadline must not stretch the axis: it stops shortly after the end of 2031.
     assert dt.date(2031, 12, 31) < right < dt.date(2032, 3, 1)
     assert [t.get_text() for t in ax.texts if t.get_text().startswith("ends ")] == ["ends 2050-12-31 ▸"]
+    # The aggregate view folds the quarters past the horizon into one last bar.
+    many = chart.timeline_rows([make(f"p{i}", "A", deadline="2050" if i % 2 else "2027")
+                                for i in range(chart.THRESHOLD + 1)], AS_OF)
+    quarters = chart.draw(many, AS_OF).axes[1]
+    assert [t.get_text() for t in quarters.texts if t.get_text().startswith("ends ")] == ["ends 2032\nor later"]
+    assert mdates.num2date(quarters.get_xlim()[1]).date() < dt.date(2032, 7, 1)
 
 
 def test_overdue_flag_and_rows_without_deadline():
