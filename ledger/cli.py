@@ -205,11 +205,12 @@ def cmd_diff(args: argparse.Namespace) -> int:
         repo = Path(top.stdout.strip())
         relative = path.relative_to(repo.resolve()).as_posix()
         base = args.base if args.base is not None else gitdiff.default_base(repo)
+        base_label = args.base if args.base is not None else f"{base[:12]} (merge base with the default branch)"
         d = gitdiff.diff_revisions(repo, base, args.head, relative)
     except gitdiff.GitError as err:
         _err(f"ledger diff: {err}")
         return EXIT_PROBLEMS
-    _out(gitdiff.to_markdown(d, base, args.head or "working tree"))
+    _out(gitdiff.to_markdown(d, base_label, args.head or "working tree"))
     if d.problems:
         return EXIT_PROBLEMS
     if args.strict and gitdiff.unexplained(d):
