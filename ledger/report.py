@@ -165,8 +165,9 @@ class _Report:
                 host = re.sub(r"^https?://(www\.)?", "", ev.url).split("/")[0] or ev.url
                 out.append((host, ev.url, detail))
             elif ev.source:
+                # The source id, not its title: titles run to a sentence and would bury the passage.
                 s = self.sources.get(ev.source)
-                out.append(((s.title_en or s.title) if s else ev.source, s.url if s else None, detail))
+                out.append((ev.source, s.url if s else None, detail))
         return out
 
     def headline(self) -> list[str]:
@@ -324,7 +325,8 @@ th[aria-sort=ascending]:after{content:" \\25B2";color:var(--ink)}
 th[aria-sort=descending]:after{content:" \\25BC";color:var(--ink)}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}td.n{white-space:nowrap}
 tbody tr:hover{background:#f9fafb}
-td.q{max-width:340px}td.s{max-width:300px}td.nowrap{white-space:nowrap}
+td.q{min-width:240px;max-width:340px}td.s{min-width:220px;max-width:300px}td.nowrap{white-space:nowrap}
+td.i{min-width:11em;max-width:15em;overflow-wrap:anywhere}td.e{min-width:200px}
 .id{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:12px;color:var(--muted)}
 .st{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;white-space:nowrap;
 background:#eaeef2}
@@ -489,11 +491,11 @@ def _index(r: _Report) -> str:
             if late:
                 status += '<br><span class="late">overdue</span>'
             rows.append(
-                f'<td class="nowrap"><a class="id" id="e-{h(e.id)}" href="#e-{h(e.id)}">{h(e.id)}</a></td>'
+                f'<td class="i"><a class="id" id="e-{h(e.id)}" href="#e-{h(e.id)}">{h(e.id)}</a></td>'
                 + _td(h(e.said_text), "nowrap", e.said_on.toordinal()) + _td(h(e.speaker), "nowrap") + _td(h(e.summary), "s")
                 + _td(h(e.quote), "q") + _td(h(r.deadline(e))) + _td(status, "nowrap")
                 + _td("<br>".join(_html_link(label, url) + (f": {h(detail)}" if detail else "")
-                                 for label, url, detail in r.evidence(e)))
+                                 for label, url, detail in r.evidence(e)), "e")
             )
         out.append(_html_table([("Id", ""), ("Said", ""), ("Speaker", ""), ("Summary", ""), ("Quote", ""),
                                 ("Deadline", ""), ("Status", ""), ("Evidence", "")], rows, "entries"))
