@@ -66,8 +66,12 @@ class Row:
     end: Optional[dt.date]
     status: str
     resolved_on: Optional[dt.date]
-    overdue: bool
-    days_overdue: int
+    days_overdue: int  # 0 unless open and past the end of its window
+
+    @property
+    def overdue(self) -> bool:
+        """Whether the prediction is open and its deadline window has ended."""
+        return self.days_overdue > 0
 
     @property
     def state(self) -> str:
@@ -110,8 +114,7 @@ def timeline_rows(entries: list[Entry], as_of: dt.date) -> list[Row]:
         w = window(e.deadline, e.said_on) if e.deadline is not None else None
         late = (as_of - w.end).days if w and e.status == "open" else 0
         rows.append(Row(e.id, e.speaker, label(e.summary, e.id), e.said_on, w.text if w else None,
-                        w.start if w else None, w.end if w else None, e.status, e.resolved_on, late > 0,
-                        max(late, 0)))
+                        w.start if w else None, w.end if w else None, e.status, e.resolved_on, max(late, 0)))
     counts: dict[str, int] = {}
     for r in rows:
         counts[r.speaker] = counts.get(r.speaker, 0) + 1

@@ -7,7 +7,6 @@ import datetime as dt
 import json
 import os
 import re
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any, Optional, Sequence
@@ -199,10 +198,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
     path = Path(args.ledger).resolve()
     try:
-        top = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=path.parent, capture_output=True, text=True)
-        if top.returncode != 0:
-            raise gitdiff.GitError(f"{path.parent} is not inside a git repository")
-        repo = Path(top.stdout.strip())
+        repo = gitdiff.toplevel(path.parent)
         relative = path.relative_to(repo.resolve()).as_posix()
         base = args.base if args.base is not None else gitdiff.default_base(repo)
         base_label = args.base if args.base is not None else f"{base[:12]} (merge base with the default branch)"

@@ -264,14 +264,19 @@ class Due:
     days: int  # days past the end of the window; negative while still running
 
 
+def _pending(entry: Any) -> bool:
+    # Only an open prediction with a deadline can fall due.
+    return bool(entry.kind == "prediction" and entry.status == "open" and entry.deadline is not None)
+
+
+def is_overdue(entry: Any, as_of: dt.date) -> bool:
+    """Whether an open prediction's deadline window ended before `as_of`."""
+    return _pending(entry) and window(entry.deadline, entry.said_on).end < as_of
+
+
 def due(entries: list[Any], as_of: dt.date) -> tuple[list[Due], list[Due]]:
     """Open predictions past their deadline (most overdue first), and those still running (soonest first)."""
-    rows = [
-        Due(e, w, (as_of - w.end).days)
-        for e in entries
-        if e.kind == "prediction" and e.status == "open" and e.deadline is not None
-        for w in [window(e.deadline, e.said_on)]
-    ]
+    rows = [Due(e, w, (as_of - w.end).days) for e in entries if _pending(e) for w in [window(e.deadline, e.said_on)]]
     overdue = sorted((r for r in rows if r.days > 0), key=lambda r: (-r.days, r.entry.id))
     upcoming = sorted((r for r in rows if r.days <= 0), key=lambda r: (-r.days, r.entry.id))
     return overdue, upcoming

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from ledger import load
-from ledger.model import RESOLVED_STATUSES, STATUSES, Entry, Problem
+from ledger.model import OUTCOME, RESOLVED_STATUSES, STATUSES, Entry, Problem
 
 # The terms of a statement: changing one after it was recorded changes what is being scored.
 TERMS = ("quote", "source", "said_on", "deadline", "speaker", "kind")
@@ -43,6 +43,14 @@ def _ok(repo: Path, *args: str) -> Optional[str]:
 def _ensure_repo(repo: Path) -> None:
     if _ok(repo, "rev-parse", "--git-dir") is None:
         raise GitError(f"{repo} is not a git repository")
+
+
+def toplevel(folder: Path) -> Path:
+    """The root of the git work tree that holds `folder`."""
+    top = _ok(folder, "rev-parse", "--show-toplevel")
+    if top is None:
+        raise GitError(f"{folder} is not inside a git repository")
+    return Path(top)
 
 
 def _shallow(repo: Path) -> bool:
@@ -220,9 +228,9 @@ def scores(entries: list[dict[str, Any]]) -> Scores:
         status = str(e.get("status"))
         counts[status] = counts.get(status, 0) + 1
     counts = {s: counts[s] for s in _status_order(counts)}
-    correct, partly, wrong = (counts.get(s, 0) for s in ("correct", "partly_correct", "wrong"))
-    scored = correct + partly + wrong
-    return Scores(len(entries), counts, (correct + 0.5 * partly) / scored if scored else None, scored)
+    scored = sum(counts.get(s, 0) for s in OUTCOME)
+    hits = sum(counts.get(s, 0) * value for s, value in OUTCOME.items())
+    return Scores(len(entries), counts, hits / scored if scored else None, scored)
 
 
 @dataclass

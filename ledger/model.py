@@ -13,7 +13,9 @@ KINDS = ("prediction", "claim")
 ATTRIBUTIONS = ("direct", "reported", "secondary")
 STATUSES = ("open", "correct", "partly_correct", "wrong", "unresolvable", "withdrawn")
 RESOLVED_STATUSES = STATUSES[1:]
-SCORED_STATUSES = ("correct", "partly_correct", "wrong")
+# What a verdict counts for in the hit rate and the Brier score; unresolvable and withdrawn are no verdict.
+OUTCOME = {"correct": 1.0, "partly_correct": 0.5, "wrong": 0.0}
+SCORED_STATUSES = tuple(OUTCOME)
 TOPICS = (
     "agents",
     "agi",

@@ -14,12 +14,11 @@ import json
 import math
 import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any, Iterable, Optional, Sequence
 from urllib.parse import quote as urlquote
 
-from ledger import chart, export, score
+from ledger import atomic, chart, export, score
 from ledger.deadlines import due, window
 from ledger.model import SCORED_STATUSES, Entry, Source
 
@@ -27,8 +26,6 @@ FILES = ("README.md", "claimreview.jsonld", "claims.csv", "index.html", "scorebo
          "timeline.svg")
 GROUPINGS = (("speaker", "Speaker"), ("topic", "Topic"), ("source", "Source"), ("kind", "Kind"),
              ("year", "Year said"))
-STATUS_LABEL = {"open": "open", "correct": "correct", "partly_correct": "partly correct", "wrong": "wrong",
-                "unresolvable": "unresolvable", "withdrawn": "withdrawn"}
 RATING = {"correct": 5, "partly_correct": 3, "wrong": 1}  # ClaimReview's 1 (false) .. 5 (true)
 DEFINITIONS = (
     "**Hit rate** = (correct + ½ × partly correct) / (correct + partly correct + wrong), with a 95% Wilson "
@@ -78,6 +75,10 @@ def _rate(row: dict[str, Any]) -> str:
     return _pct(row["resolved"] / row["entries"]) if row["entries"] else "–"
 
 
+def _status_label(status: str) -> str:
+    return status.replace("_", " ")
+
+
 def _plural(n: int, word: str, plural: Optional[str] = None) -> str:
     return f"{n:,} {word if n == 1 else plural or word + 's'}"
 
@@ -124,6 +125,7 @@ class _Report:
         self.entries = sorted(entries, key=lambda e: (e.said_on, e.id))
         frames = score.score(self.entries, as_of)
         self.overall = self._records(frames["overall"])["overall"]
+        self.scored = sum(self.overall[s] for s in SCORED_STATUSES)  # the hit rate's n
         self.boards = {by: self._records(frames[by]) for by, _ in GROUPINGS}
         self.calibration = [{k: _num(v) for k, v in r.items()} for r in frames["calibration"].to_dict("records")]
         self.overdue = due(self.entries, as_of)[0]
@@ -152,7 +154,7 @@ class _Report:
         return f"{w.text} (ends {w.end.isoformat()})" if w.text.startswith("within") else w.text
 
     def status(self, e: Entry) -> str:
-        label = STATUS_LABEL[e.status]
+        label = _status_label(e.status)
         return f"{label}, {e.resolved_on.isoformat()}" if e.resolved_on else label
 
     def evidence(self, e: Entry) -> list[tuple[str, Optional[str], str]]:
@@ -181,13 +183,12 @@ class _Report:
             + f" · **{o['resolved']:,} resolved** (resolution rate {_rate(o)})"
             + f" · **{_plural(o['overdue'], 'open prediction')} past the deadline**",
         ]
-        scored = o["correct"] + o["partly_correct"] + o["wrong"]
         if o["hit_rate"] is None:
             lines.append(f"**Hit rate: none yet**, no entry is resolved correct, partly correct or wrong ({context})")
         else:
             lines.append(
                 f"**Hit rate {_pct(o['hit_rate'])}** (95% interval {_pct(o['hit_rate_low'])}–"
-                f"{_pct(o['hit_rate_high'])}, from {_plural(scored, 'scored entry', 'scored entries')}; {context})"
+                f"{_pct(o['hit_rate_high'])}, from {_plural(self.scored, 'scored entry', 'scored entries')}; {context})"
             )
         if o["brier"] is None:
             lines.append(f"**Brier score: none yet**, no scored entry states a confidence ({context})")
@@ -408,13 +409,12 @@ def _html_md(text: str) -> str:
 
 def _index(r: _Report) -> str:
     o = r.overall
-    scored = o["correct"] + o["partly_correct"] + o["wrong"]
     cards = [
         ("", f"{o['entries']:,}", "entries"),
         ("", f"{o['resolved']:,}", f"resolved · resolution rate {_rate(o)}"),
         ("warn" if o["overdue"] else "", f"{o['overdue']:,}", "open predictions past the deadline"),
         ("", _pct(o["hit_rate"]), f"hit rate · 95% interval {_pct(o['hit_rate_low'])}–{_pct(o['hit_rate_high'])}"
-         f" · n={scored:,}" if o["hit_rate"] is not None else "hit rate · nothing scored yet"),
+         f" · n={r.scored:,}" if o["hit_rate"] is not None else "hit rate · nothing scored yet"),
         ("", "–" if o["brier"] is None else f"{o['brier']:.3f}", f"Brier score · n={o['brier_n']:,} · lower is better"),
     ]
     out = [
@@ -485,7 +485,7 @@ def _index(r: _Report) -> str:
         rows, overdue = [], {d.entry.id for d in r.overdue}
         for e in r.entries:
             late = e.id in overdue
-            status = _badge(e.status, STATUS_LABEL[e.status])
+            status = _badge(e.status, _status_label(e.status))
             if e.resolved_on:
                 status += f'<br><span class="note">{h(e.resolved_on.isoformat())}</span>'
             if late:
@@ -535,21 +535,11 @@ def write(outputs: dict[str, bytes], out_dir: Path) -> None:
     staged: list[tuple[str, str]] = []
     try:
         for name, data in outputs.items():
-            fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=f".{name}.", suffix=".tmp")
-            staged.append((tmp, name))
-            with os.fdopen(fd, "wb") as f:
-                os.fchmod(f.fileno(), 0o644)  # mkstemp makes 0600; a published report is world-readable
-                f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
+            staged.append((atomic.stage(out_dir / name, data, 0o644), name))  # a published report is world-readable
         for tmp, name in staged:
             os.replace(tmp, out_dir / name)
     except BaseException:
-        for tmp, _ in staged:
-            try:
-                os.unlink(tmp)
-            except FileNotFoundError:
-                pass
+        atomic.discard(tmp for tmp, _ in staged)
         raise
 
 

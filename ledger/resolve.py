@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import io
 import os
 import re
 import stat
-import tempfile
 from pathlib import Path
 from typing import Any, Optional
 
@@ -19,7 +17,7 @@ from ruamel.yaml.scalarstring import ScalarString
 from ruamel.yaml.tokens import CommentToken
 from ruamel.yaml.util import load_yaml_guess_indent
 
-from ledger import load
+from ledger import atomic, load
 from ledger.model import ID_PATTERN, RESOLVED_STATUSES, Problem
 from ledger.validate import check, sources_path
 
@@ -249,24 +247,6 @@ def resolve(
     return result
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    target = Path(os.path.realpath(path))
-    mode = stat.S_IMODE(target.stat().st_mode)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        # mkstemp makes the file private (0600); the ledger keeps the permissions it had.
-        os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-
-
 def resolve_file(
     path: Path,
     entry_id: str,
@@ -284,7 +264,7 @@ def resolve_file(
     doc, problems = load.parse(raw, str(path))
     if doc is None or problems:
         return problems
-    new_text = resolve(raw.decode("utf-8"), entry_id, status, on, evidence, note, quote)
+    new_text = resolve(doc.text, entry_id, status, on, evidence, note, quote)
     new_doc, problems = load.parse(new_text.encode("utf-8"), str(path))
     sources = sources or sources_path(path)
     sources_doc, source_problems = load.read(sources)
@@ -293,5 +273,7 @@ def resolve_file(
         problems += check(new_doc, sources_doc, sources.parent, as_of).problems
     if problems:
         return sorted(problems)
-    _write_atomically(path, new_text.encode("utf-8"))
+    # Through a symlink to the file itself, and keeping the permissions the ledger had.
+    target = Path(os.path.realpath(path))
+    atomic.replace(target, new_text.encode("utf-8"), stat.S_IMODE(target.stat().st_mode))
     return []

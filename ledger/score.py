@@ -29,11 +29,10 @@ from typing import Callable, Iterable, Optional
 
 import pandas as pd
 
-from ledger.deadlines import window
-from ledger.model import SCORED_STATUSES, STATUSES, Entry
+from ledger.deadlines import is_overdue
+from ledger.model import OUTCOME, SCORED_STATUSES, STATUSES, Entry
 
 Z = 1.959964
-OUTCOME = {"correct": 1.0, "partly_correct": 0.5, "wrong": 0.0}
 COUNTS = ("entries", "resolved", "correct", "partly_correct", "wrong", "unresolvable", "withdrawn", "open", "overdue")
 COLUMNS = (*COUNTS, "hit_rate", "hit_rate_low", "hit_rate_high", "brier", "brier_n")
 BINS = ((0.0, 0.2), (0.2, 0.4), (0.4, 0.6), (0.6, 0.8), (0.8, 1.0))
@@ -56,13 +55,6 @@ def wilson(successes: float, n: int, z: float = Z) -> Optional[tuple[float, floa
     half = z / denom * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
     # Clamp away float noise such as 1.0000000000000002.
     return max(0.0, centre - half), min(1.0, centre + half)
-
-
-def is_overdue(entry: Entry, as_of: dt.date) -> bool:
-    """Whether an open prediction's deadline window ended before `as_of`."""
-    if entry.kind != "prediction" or entry.status != "open" or entry.deadline is None:
-        return False
-    return window(entry.deadline, entry.said_on).end < as_of
 
 
 def tally(entries: list[Entry], as_of: dt.date) -> dict[str, float | int | None]:

@@ -296,7 +296,7 @@ def check(doc: Document, sources_doc: Optional[Document], seeds: Path, as_of: dt
     if sources_doc is not None:
         result.sources, problems = check_sources(sources_doc, seeds, archive)
         result.problems.extend(problems)
-        result.source_ids = set(result.sources) | _raw_ids(sources_doc, "sources")
+        result.source_ids = _raw_ids(sources_doc, "sources")  # valid or not: an invalid source is not unknown
     items = _items(doc, "entries", result.problems, optional=("removed",))
     result.problems.extend(_duplicate_ids(doc, "entries", items, "entry"))
     ids = _raw_ids(doc, "entries")

@@ -4,7 +4,8 @@ import math
 import pytest
 
 from ledger.model import Entry
-from ledger.score import calibration, is_overdue, score, scoreboard, tally, wilson
+from ledger.deadlines import is_overdue
+from ledger.score import calibration, score, scoreboard, tally, wilson
 
 AS_OF = dt.date(2026, 1, 10)
 
