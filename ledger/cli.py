@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any, Optional, Sequence
 
-from ledger.model import RESOLVED_STATUSES, Problem
+from ledger.model import EVIDENCE_TYPES, RESOLVED_STATUSES, Problem
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -122,10 +122,11 @@ def cmd_due(args: argparse.Namespace) -> int:
     heading = "## " if md else ""
     _out(f"{heading}Awaiting resolution as of {as_of}: {len(overdue)} open prediction"
          f"{'s' if len(overdue) != 1 else ''} past the deadline\n\n")
-    headers = ["days over", "deadline", "said on", "speaker", "id", "summary"]
+    headers = ["days over", "deadline", "said on", "checked", "speaker", "id", "summary"]
     if overdue:
-        _out(_table(headers, [[str(d.days), d.window.text, d.entry.said_text, d.entry.speaker, d.entry.id,
-                                d.entry.summary] for d in overdue], md))
+        _out(_table(headers, [[str(d.days), d.window.text, d.entry.said_text,
+                               d.entry.checked_on.isoformat() if d.entry.checked_on else "never",
+                               d.entry.speaker, d.entry.id, d.entry.summary] for d in overdue], md))
     shown = upcoming[: args.upcoming]
     _out(f"\n{heading}Coming due: {len(upcoming)} open prediction{'s' if len(upcoming) != 1 else ''}"
          f" still running{f', the next {len(shown)}' if len(shown) < len(upcoming) else ''}\n\n")
@@ -217,13 +218,15 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 def cmd_resolve(args: argparse.Namespace) -> int:
     """ledger resolve: set an entry's status with evidence, editing claims.yaml in place and nothing else."""
-    from ledger.resolve import ResolveError, resolve_file
+    from ledger.resolve import EvidenceItem, ResolveError, resolve_file
 
     as_of = parse_as_of(args.as_of)
     on = parse_as_of(args.on) if args.on else as_of
+    published_on = parse_as_of(args.published_on) if args.published_on else None
+    item = EvidenceItem(args.type, args.evidence, args.note, args.publisher, published_on, args.quote)
     try:
         problems = resolve_file(
-            Path(args.ledger), args.id, args.status, on, args.evidence, args.note, args.quote,
+            Path(args.ledger), args.id, args.status, on, item,
             as_of=as_of, sources=Path(args.sources) if args.sources else None,
         )
     except ResolveError as err:
@@ -293,8 +296,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--status", required=True, choices=list(RESOLVED_STATUSES), help="the outcome")
     p.add_argument("--on", metavar="DATE", help="date of the evidence (default: the as-of date)")
     p.add_argument("--evidence", required=True, metavar="URL_OR_SOURCE", help="a URL, or the id of an archived source")
+    p.add_argument("--type", required=True, choices=list(EVIDENCE_TYPES),
+                   help="primary (the organisation's own), report (a news organisation) or speaker (their own word)")
+    p.add_argument("--publisher", metavar="NAME", help="who published the page at the URL")
+    p.add_argument("--published-on", metavar="DATE", help="the day the page at the URL appeared (YYYY-MM-DD)")
     p.add_argument("--quote", metavar="TEXT", help="the verbatim passage, when the evidence is an archived source")
-    p.add_argument("--note", metavar="TEXT", help="what the evidence shows, in one line")
+    p.add_argument("--note", required=True, metavar="TEXT", help="what the evidence shows, in your own words")
     ledger_args(p)
     p.set_defaults(func=cmd_resolve)
     return parser

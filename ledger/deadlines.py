@@ -275,8 +275,13 @@ def is_overdue(entry: Any, as_of: dt.date) -> bool:
 
 
 def due(entries: list[Any], as_of: dt.date) -> tuple[list[Due], list[Due]]:
-    """Open predictions past their deadline (most overdue first), and those still running (soonest first)."""
+    """Open predictions past their deadline, and those still running (soonest first).
+
+    The overdue come least recently checked first (never checked at the top), then most overdue first:
+    the order in which they need someone to look for evidence.
+    """
     rows = [Due(e, w, (as_of - w.end).days) for e in entries if _pending(e) for w in [window(e.deadline, e.said_on)]]
-    overdue = sorted((r for r in rows if r.days > 0), key=lambda r: (-r.days, r.entry.id))
+    overdue = sorted((r for r in rows if r.days > 0),
+                     key=lambda r: (r.entry.checked_on or dt.date.min, -r.days, r.entry.id))
     upcoming = sorted((r for r in rows if r.days <= 0), key=lambda r: (-r.days, r.entry.id))
     return overdue, upcoming

@@ -13,8 +13,8 @@ from ledger.model import Entry
 
 COLUMNS = (
     "id", "kind", "speaker", "attribution", "source", "said_on", "said_on_approximate", "quote", "summary", "topics",
-    "deadline", "deadline_text", "deadline_start", "deadline_end", "due", "confidence", "status", "resolved_on",
-    "evidence", "related", "notes",
+    "deadline", "deadline_text", "deadline_start", "deadline_end", "due", "criteria", "confidence", "status",
+    "resolved_on", "evidence", "checked_on", "related", "notes",
 )
 
 

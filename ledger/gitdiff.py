@@ -15,7 +15,7 @@ from ledger.model import OUTCOME, RESOLVED_STATUSES, STATUSES, Entry, Problem
 
 # The terms of a statement: changing one after it was recorded changes what is being scored.
 TERMS = ("quote", "source", "said_on", "deadline", "speaker", "kind")
-FLAG_KINDS = ("term-edit", "id-change", "removed", "no-evidence")
+FLAG_KINDS = ("term-edit", "criteria-edit", "id-change", "removed", "no-evidence")
 SHALLOW = "shallow clone: fetch more history (git fetch --unshallow) or pass BASE explicitly"
 _FIELD_ORDER = list(Entry.model_fields)
 _SHORT = 80
@@ -142,6 +142,7 @@ class StatusChange:
     new: Any
     resolved_on: Any = None
     evidence: tuple[dict[str, Any], ...] = ()
+    criteria: Any = None
 
 
 @dataclass(frozen=True)
@@ -315,7 +316,7 @@ def _compare_entry(old: dict[str, Any], new: dict[str, Any], new_id: str, d: Led
     before = _items(old, "evidence")
     if was != now and now in RESOLVED_STATUSES:
         fresh = tuple(ev for ev in _items(new, "evidence") if ev not in before)
-        d.resolved.append(StatusChange(new_id, was, now, _get(new, "resolved_on"), fresh))
+        d.resolved.append(StatusChange(new_id, was, now, _get(new, "resolved_on"), fresh, _get(new, "criteria")))
         if not fresh:
             d.flags.append(Flag("no-evidence", new_id, f"resolved as {_code(now)} without new evidence"))
         # Evidence that was taken away is an edit of its own, not part of the resolution.
@@ -331,6 +332,12 @@ def _compare_entry(old: dict[str, Any], new: dict[str, Any], new_id: str, d: Led
                 Flag("term-edit", new_id, f"{_code(c.field)} changed after the entry was recorded", c.field,
                      _amended(amendments, c.field))
             )
+        elif c.field == "criteria" and (was in RESOLVED_STATUSES or now in RESOLVED_STATUSES):
+            # Criteria are written before the outcome is known; changed beside a verdict, they move the goalposts.
+            when = "in the same change as its verdict" if was != now else f"on an entry resolved as {_code(now)}"
+            verb = "written" if c.old is None else "removed" if c.new is None else "changed"
+            d.flags.append(Flag("criteria-edit", new_id, f"`criteria` {verb} {when}", "criteria",
+                                _amended(amendments, "criteria")))
     rest = tuple(c for c in changes if c.field not in consumed)
     if rest:
         d.edited.append(Edit(new_id, rest))
@@ -405,6 +412,8 @@ def unexplained(d: LedgerDiff) -> list[Flag]:
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
 _HINTS = {
     "term-edit": "add an `amendments` item with `fields: [{field}]` and a reason",
+    "criteria-edit": "write criteria before resolving (in an earlier change), or add an `amendments` item with "
+                     "`fields: [criteria]` and a reason",
     "id-change": "add an `amendments` item with `fields: [id]` and a reason",
     "removed": "add the id to the top-level `removed:` list with a reason",
     "no-evidence": "add evidence: a url, or a source with a quote",
@@ -441,15 +450,20 @@ def _code(value: Any, table: bool = False) -> str:
     return f"`{text.replace('|', chr(92) + '|') if table else text}`"
 
 
-def _evidence(ev: dict[str, Any]) -> str:
+def _evidence(ev: Any) -> str:
+    """One evidence item as a line a reviewer can check: type, publisher, date, link or passage, note."""
+    if not isinstance(ev, dict):
+        return _md(ev)
     url, source = ev.get("url"), ev.get("source")
+    label = ", ".join(_md(ev[k], None) for k in ("publisher", "published_on") if ev.get(k) is not None)
+    text = f"{_code(ev.get('type', 'untyped'))} " + (f"{label}: " if label else "")
     if isinstance(url, str) and re.fullmatch(r"https?://[^\s<>]+", url):
-        text = f"<{url}>"
+        text += f"<{url}>"
     elif url is not None:
-        text = _md(url, None)
+        text += _md(url, None)
     else:
-        text = f"{_code(source)}: “{_md(ev.get('quote'))}”"
-    return text + (f" ({_md(ev['note'])})" if ev.get("note") else "")
+        text += f"{_code(source)}: “{_md(ev.get('quote'))}”"
+    return text + (f" — {_md(ev['note'], None)}" if ev.get("note") else "")
 
 
 def _headline(d: LedgerDiff) -> str:
@@ -508,9 +522,10 @@ def to_markdown(d: LedgerDiff, base_label: str, head_label: str) -> str:
     if d.resolved:
         out += ["### Resolved", ""]
         for r in d.resolved:
-            evidence = "; ".join(_evidence(ev) for ev in r.evidence) or "no new evidence"
             on = f" on {_md(r.resolved_on)}" if r.resolved_on is not None else ""
-            out.append(f"- {_code(r.id)}: {_code(r.old)} → {_code(r.new)}{on}: {evidence}")
+            out.append(f"- {_code(r.id)}: {_code(r.old)} → {_code(r.new)}{on}")
+            out.append(f"  - criteria: {_md(r.criteria, None) if r.criteria is not None else '(none)'}")
+            out += [f"  - evidence: {_evidence(ev)}" for ev in r.evidence] or ["  - no new evidence"]
         out.append("")
     if d.reopened:
         out += ["### Re-opened", ""] + [f"- {_code(r.id)}: {_code(r.old)} → {_code(r.new)}" for r in d.reopened] + [""]

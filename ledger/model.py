@@ -16,6 +16,18 @@ RESOLVED_STATUSES = STATUSES[1:]
 # What a verdict counts for in the hit rate and the Brier score; unresolvable and withdrawn are no verdict.
 OUTCOME = {"correct": 1.0, "partly_correct": 0.5, "wrong": 0.0}
 SCORED_STATUSES = tuple(OUTCOME)
+# Words for statuses wherever a reader sees them (reports, ClaimReview, diffs).
+STATUS_LABELS = {
+    "open": "open",
+    "correct": "correct",
+    "partly_correct": "partly correct",
+    "wrong": "wrong",
+    "unresolvable": "unresolvable",
+    "withdrawn": "withdrawn",
+}
+# primary: the organisation's own announcement, filing, product page or data; report: independent reporting by a
+# news organisation or research body; speaker: the speaker's (or their company's) own later account.
+EVIDENCE_TYPES = ("primary", "report", "speaker")
 TOPICS = (
     "agents",
     "agi",
@@ -129,12 +141,15 @@ class _Strict(BaseModel):
 
 
 class Evidence(_Strict):
-    """Why an entry was resolved: a link, or a passage of an archived source."""
+    """What an entry's verdict rests on: a web page, or a passage of an archived source."""
 
+    type: Literal[EVIDENCE_TYPES]  # type: ignore[valid-type]
     url: Optional[Text] = None
+    publisher: Optional[Text] = None
+    published_on: Optional[IsoDate] = None
     source: Optional[Slug] = None
     quote: Optional[Text] = None
-    note: Optional[Text] = None
+    note: Text
 
     @model_validator(mode="after")
     def _needs_something(self) -> "Evidence":
@@ -171,10 +186,14 @@ class Entry(_Strict):
     topics: list[Literal[TOPICS]] = Field(min_length=1)  # type: ignore[valid-type]
     deadline: Optional[Deadline] = None
     deadline_text: Optional[Text] = None
+    # What would count as correct, partly correct and wrong, written from the words as said before the outcome.
+    criteria: Optional[Text] = None
     confidence: Optional[Annotated[float, Field(ge=0, le=1, strict=True)]] = None
     status: Literal[STATUSES]  # type: ignore[valid-type]
     resolved_on: Optional[IsoDate] = None
     evidence: list[Evidence] = []
+    # The last day someone looked for evidence of how it turned out; `notes` says what was searched.
+    checked_on: Optional[IsoDate] = None
     related: list[Slug] = []
     notes: Optional[Text] = None
     amendments: list[Amendment] = []

@@ -20,7 +20,7 @@ from urllib.parse import quote as urlquote
 
 from ledger import atomic, chart, export, score
 from ledger.deadlines import due, window
-from ledger.model import SCORED_STATUSES, Entry, Source
+from ledger.model import SCORED_STATUSES, STATUS_LABELS, Entry, Source
 
 FILES = ("README.md", "claimreview.jsonld", "claims.csv", "index.html", "scoreboard.json", "timeline.png",
          "timeline.svg")
@@ -28,16 +28,26 @@ GROUPINGS = (("speaker", "Speaker"), ("topic", "Topic"), ("source", "Source"), (
              ("year", "Year said"))
 RATING = {"correct": 5, "partly_correct": 3, "wrong": 1}  # ClaimReview's 1 (false) .. 5 (true)
 DEFINITIONS = (
+    "**Predictions** are forward-looking statements (plans, expectations, bets); **claims** are statements of "
+    "checkable fact (figures, dates, launches). The headline hit rate and Brier score are over predictions only; "
+    "claims are counted on their own line as true, partly true or false.",
     "**Hit rate** = (correct + ½ × partly correct) / (correct + partly correct + wrong), with a 95% Wilson "
     "score interval on the same counts, so 2 right out of 2 is not certainty.",
     "**Unresolvable** and **withdrawn** entries are counted and shown but not scored.",
-    "**Brier score** = mean of (confidence − outcome)² over scored entries that state a confidence, with "
+    "**Brier score** = mean of (confidence − outcome)² over scored predictions that state a confidence, with "
     "outcome 1 for correct, ½ for partly correct, 0 for wrong; lower is better and always saying 50% scores 0.25.",
+    "**Criteria**: what would count as correct, partly correct and wrong, written from the words as said before "
+    "the outcome was looked up. **Checked**: the last day someone searched for evidence of an open entry.",
+    "**Evidence** is typed: **primary** (the organisation's own announcement, filing, product page or data), "
+    "**report** (independent reporting by a news organisation or research body) or **speaker** (the speaker's "
+    "own later account). A verdict needs one primary item or reports from two publishers; the speaker's own "
+    "word never carries a verdict alone.",
     "**Overdue** = open predictions whose deadline window ended before the as-of date. "
     "**Resolution rate** = resolved entries / all entries.",
     "**≈** before a date said: the source does not give the day, so the date is the latest the documents allow "
     "(the entry's notes say how it was inferred).",
 )
+AWAITING_ORDER = "never checked first, then least recently checked, then most overdue"
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 _NEWLINES = re.compile(r"\r\n|\r|\n")
 
@@ -76,7 +86,11 @@ def _rate(row: dict[str, Any]) -> str:
 
 
 def _status_label(status: str) -> str:
-    return status.replace("_", " ")
+    return STATUS_LABELS.get(status, status)
+
+
+def _checked(e: Entry) -> str:
+    return e.checked_on.isoformat() if e.checked_on else "never"
 
 
 def _plural(n: int, word: str, plural: Optional[str] = None) -> str:
@@ -125,10 +139,13 @@ class _Report:
         self.entries = sorted(entries, key=lambda e: (e.said_on, e.id))
         frames = score.score(self.entries, as_of)
         self.overall = self._records(frames["overall"])["overall"]
-        self.scored = sum(self.overall[s] for s in SCORED_STATUSES)  # the hit rate's n
+        self.predictions = self._records(frames["predictions"])["predictions"]
+        self.claims = self._records(frames["claims"])["claims"]
+        self.scored = sum(self.predictions[s] for s in SCORED_STATUSES)  # the headline hit rate's n
         self.boards = {by: self._records(frames[by]) for by, _ in GROUPINGS}
         self.calibration = [{k: _num(v) for k, v in r.items()} for r in frames["calibration"].to_dict("records")]
         self.overdue = due(self.entries, as_of)[0]
+        self.overdue_without_criteria = sum(d.entry.criteria is None for d in self.overdue)
         self.rows = chart.timeline_rows(self.entries, as_of)
         figure = chart.draw(self.rows, as_of)
         self.svg, self.png = chart.to_svg(figure), chart.to_png(figure)
@@ -155,17 +172,20 @@ class _Report:
 
     def status(self, e: Entry) -> str:
         label = _status_label(e.status)
-        return f"{label}, {e.resolved_on.isoformat()}" if e.resolved_on else label
+        if e.resolved_on:
+            return f"{label}, {e.resolved_on.isoformat()}"
+        return f"{label}, checked {e.checked_on.isoformat()}" if e.checked_on else label
 
     def evidence(self, e: Entry) -> list[tuple[str, Optional[str], str]]:
-        """Each piece of evidence as (label, url or None, what it says: “quote” and note)."""
+        """Each piece of evidence as (label, url or None, what it says: type, date, “quote” and note)."""
         out: list[tuple[str, Optional[str], str]] = []
         for ev in e.evidence:
             # Two passages of one source share a label: the quote and note are what tell them apart.
-            detail = " ".join(x for x in (f"“{ev.quote}”" if ev.quote else "", ev.note or "") if x)
+            kind = f"[{ev.type}{', ' + ev.published_on.isoformat() if ev.published_on else ''}]"
+            detail = " ".join(x for x in (kind, f"“{ev.quote}”" if ev.quote else "", ev.note) if x)
             if ev.url:
                 host = re.sub(r"^https?://(www\.)?", "", ev.url).split("/")[0] or ev.url
-                out.append((host, ev.url, detail))
+                out.append((ev.publisher or host, ev.url, detail))
             elif ev.source:
                 # The source id, not its title: titles run to a sentence and would bury the passage.
                 s = self.sources.get(ev.source)
@@ -174,29 +194,35 @@ class _Report:
 
     def headline(self) -> list[str]:
         """The headline sentences, in Markdown; every score sits beside the resolution rate and overdue count."""
-        o = self.overall
+        o, p, c = self.overall, self.predictions, self.claims
         kinds = self.boards["kind"]
         mix = ", ".join(_plural(kinds[k]["entries"], k) for k in ("prediction", "claim") if k in kinds)
-        context = f"resolution rate {_rate(o)}, {o['overdue']:,} overdue"
+        context = f"predictions' resolution rate {_rate(p)}, {p['overdue']:,} overdue"
         lines = [
             f"**{_plural(o['entries'], 'entry', 'entries')}**" + (f" ({mix})" if mix else "")
             + f" · **{o['resolved']:,} resolved** (resolution rate {_rate(o)})"
             + f" · **{_plural(o['overdue'], 'open prediction')} past the deadline**",
         ]
-        if o["hit_rate"] is None:
-            lines.append(f"**Hit rate: none yet**, no entry is resolved correct, partly correct or wrong ({context})")
+        if p["hit_rate"] is None:
+            lines.append(f"**Predictions' hit rate: none yet**, no prediction is resolved correct, partly correct "
+                         f"or wrong ({context})")
         else:
             lines.append(
-                f"**Hit rate {_pct(o['hit_rate'])}** (95% interval {_pct(o['hit_rate_low'])}–"
-                f"{_pct(o['hit_rate_high'])}, from {_plural(self.scored, 'scored entry', 'scored entries')}; {context})"
+                f"**Predictions' hit rate {_pct(p['hit_rate'])}** (95% interval {_pct(p['hit_rate_low'])}–"
+                f"{_pct(p['hit_rate_high'])}, from {_plural(self.scored, 'scored prediction')}; {context})"
             )
-        if o["brier"] is None:
-            lines.append(f"**Brier score: none yet**, no scored entry states a confidence ({context})")
+        if p["brier"] is None:
+            lines.append(f"**Predictions' Brier score: none yet**, no scored prediction states a confidence ({context})")
         else:
             lines.append(
-                f"**Brier score {o['brier']:.3f}** (from {_plural(o['brier_n'], 'entry', 'entries')} with a stated "
-                f"confidence; lower is better; {context})"
+                f"**Predictions' Brier score {p['brier']:.3f}** (from {_plural(p['brier_n'], 'prediction')} with a "
+                f"stated confidence; lower is better; {context})"
             )
+        lines.append(
+            f"**Claims: {c['resolved']:,} of {c['entries']:,} checked**: {c['correct']:,} true, "
+            f"{c['partly_correct']:,} partly true, {c['wrong']:,} false, {c['unresolvable']:,} unresolvable "
+            f"(not part of the hit rate)"
+        )
         return lines
 
 
@@ -223,10 +249,11 @@ def _readme(r: _Report) -> str:
 
     out += ["## Awaiting resolution", ""]
     if r.overdue:
-        out += [f"{_plural(len(r.overdue), 'open prediction')} past the deadline, most overdue first:", ""]
+        out += [f"{_plural(len(r.overdue), 'open prediction')} past the deadline, {AWAITING_ORDER}; "
+                f"{r.overdue_without_criteria:,} of them still without criteria:", ""]
         out.append(_md_table(
-            ["Days overdue", "Deadline", "Said", "Speaker", "Summary", "Id"],
-            ([f"{d.days:,}", md(d.window.text), d.entry.said_text, md(d.entry.speaker),
+            ["Days overdue", "Deadline", "Said", "Checked", "Speaker", "Summary", "Id"],
+            ([f"{d.days:,}", md(d.window.text), d.entry.said_text, _checked(d.entry), md(d.entry.speaker),
               md(d.entry.summary), md(d.entry.id)] for d in r.overdue), "r"))
     else:
         out += ["No open prediction is past its deadline.", ""]
@@ -246,7 +273,7 @@ def _readme(r: _Report) -> str:
         else:
             out += ["No entries.", ""]
     out += ["### Calibration", "",
-            "Scored entries with a stated confidence, by confidence: a well-calibrated speaker's mean outcome "
+            "Scored predictions with a stated confidence, by confidence: a well-calibrated speaker's mean outcome "
             "is close to the mean confidence.", ""]
     out.append(_md_table(["Confidence", "Entries", "Mean confidence", "Mean outcome"],
                          ([c["bin"], str(c["count"]), _pct(c["mean_confidence"]), _pct(c["mean_outcome"])]
@@ -255,9 +282,9 @@ def _readme(r: _Report) -> str:
     out += ["## All entries", ""]
     if r.entries:
         out.append(_md_table(
-            ["Id", "Said", "Speaker", "Summary", "Quote", "Deadline", "Status", "Evidence"],
+            ["Id", "Said", "Speaker", "Summary", "Quote", "Deadline", "Status", "Criteria", "Evidence"],
             ([md(e.id), e.said_text, md(e.speaker), md(e.summary), md(e.quote), md(r.deadline(e)),
-              md(r.status(e)), "<br>".join(_md_link(label, url) + (f": {md(detail)}" if detail else "")
+              md(r.status(e)), md(e.criteria or ""), "<br>".join(_md_link(label, url) + (f": {md(detail)}" if detail else "")
                                         for label, url, detail in r.evidence(e))]
              for e in r.entries)))
     else:
@@ -266,7 +293,8 @@ def _readme(r: _Report) -> str:
 
 
 def _scoreboard_json(r: _Report) -> str:
-    data: dict[str, Any] = {"as_of": r.as_of.isoformat(), "overall": r.overall}
+    data: dict[str, Any] = {"as_of": r.as_of.isoformat(), "overall": r.overall, "predictions": r.predictions,
+                            "claims": r.claims}
     data.update({f"by_{by}": r.boards[by] for by, _ in GROUPINGS})
     data["calibration"] = r.calibration
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
@@ -282,7 +310,7 @@ def _claimreview(r: _Report) -> str:
         source = r.sources.get(e.source)
         if source and source.url:
             claim["appearance"] = {"@type": "CreativeWork", "url": source.url, "headline": source.title}
-        rating: dict[str, Any] = {"@type": "Rating", "alternateName": e.status}
+        rating: dict[str, Any] = {"@type": "Rating", "alternateName": _status_label(e.status)}
         if e.status in SCORED_STATUSES:  # unresolvable and withdrawn are no verdict, so no value
             rating.update(ratingValue=RATING[e.status], bestRating=5, worstRating=1)
         review: dict[str, Any] = {"@type": "ClaimReview", "identifier": e.id, "claimReviewed": e.summary,
@@ -408,14 +436,18 @@ def _html_md(text: str) -> str:
 
 
 def _index(r: _Report) -> str:
-    o = r.overall
+    o, p, c = r.overall, r.predictions, r.claims
     cards = [
         ("", f"{o['entries']:,}", "entries"),
         ("", f"{o['resolved']:,}", f"resolved · resolution rate {_rate(o)}"),
         ("warn" if o["overdue"] else "", f"{o['overdue']:,}", "open predictions past the deadline"),
-        ("", _pct(o["hit_rate"]), f"hit rate · 95% interval {_pct(o['hit_rate_low'])}–{_pct(o['hit_rate_high'])}"
-         f" · n={r.scored:,}" if o["hit_rate"] is not None else "hit rate · nothing scored yet"),
-        ("", "–" if o["brier"] is None else f"{o['brier']:.3f}", f"Brier score · n={o['brier_n']:,} · lower is better"),
+        ("", _pct(p["hit_rate"]), f"predictions' hit rate · 95% interval {_pct(p['hit_rate_low'])}–"
+         f"{_pct(p['hit_rate_high'])} · n={r.scored:,}" if p["hit_rate"] is not None
+         else "predictions' hit rate · nothing scored yet"),
+        ("", "–" if p["brier"] is None else f"{p['brier']:.3f}",
+         f"predictions' Brier score · n={p['brier_n']:,} · lower is better"),
+        ("", f"{c['resolved']:,} of {c['entries']:,}",
+         f"claims checked · {c['correct']:,} true, {c['partly_correct']:,} partly, {c['wrong']:,} false"),
     ]
     out = [
         "<!doctype html>",
@@ -440,11 +472,13 @@ def _index(r: _Report) -> str:
     out.append('<h2 id="awaiting">Awaiting resolution</h2>')
     if r.overdue:
         out.append(f'<p class="note">{h(_plural(len(r.overdue), "open prediction"))} past the deadline, '
-                   "most overdue first.</p>")
+                   f"{h(AWAITING_ORDER)}; {r.overdue_without_criteria:,} of them still without criteria.</p>")
         out.append(_html_table(
-            [("Days overdue", "n"), ("Deadline", ""), ("Said", ""), ("Speaker", ""), ("Summary", ""), ("Id", "")],
+            [("Days overdue", "n"), ("Deadline", ""), ("Said", ""), ("Checked", ""), ("Speaker", ""), ("Summary", ""),
+             ("Id", "")],
             (_td(f'<span class="late">{d.days:,}</span>', "n", d.days) + _td(h(d.window.text), "nowrap")
-             + _td(h(d.entry.said_text), "nowrap", d.entry.said_on.toordinal()) + _td(h(d.entry.speaker), "nowrap")
+             + _td(h(d.entry.said_text), "nowrap", d.entry.said_on.toordinal())
+             + _td(h(_checked(d.entry)), "nowrap") + _td(h(d.entry.speaker), "nowrap")
              + _td(h(d.entry.summary), "s") + _td(f'<a class="id" href="#e-{h(d.entry.id)}">{h(d.entry.id)}</a>')
              for d in r.overdue)))
     else:
@@ -488,17 +522,19 @@ def _index(r: _Report) -> str:
             status = _badge(e.status, _status_label(e.status))
             if e.resolved_on:
                 status += f'<br><span class="note">{h(e.resolved_on.isoformat())}</span>'
+            elif e.checked_on:
+                status += f'<br><span class="note">checked {h(e.checked_on.isoformat())}</span>'
             if late:
                 status += '<br><span class="late">overdue</span>'
             rows.append(
                 f'<td class="i"><a class="id" id="e-{h(e.id)}" href="#e-{h(e.id)}">{h(e.id)}</a></td>'
                 + _td(h(e.said_text), "nowrap", e.said_on.toordinal()) + _td(h(e.speaker), "nowrap") + _td(h(e.summary), "s")
-                + _td(h(e.quote), "q") + _td(h(r.deadline(e))) + _td(status, "nowrap")
+                + _td(h(e.quote), "q") + _td(h(r.deadline(e))) + _td(status, "nowrap") + _td(h(e.criteria or ""), "s")
                 + _td("<br>".join(_html_link(label, url) + (f": {h(detail)}" if detail else "")
                                  for label, url, detail in r.evidence(e)), "e")
             )
         out.append(_html_table([("Id", ""), ("Said", ""), ("Speaker", ""), ("Summary", ""), ("Quote", ""),
-                                ("Deadline", ""), ("Status", ""), ("Evidence", "")], rows, "entries"))
+                                ("Deadline", ""), ("Status", ""), ("Criteria", ""), ("Evidence", "")], rows, "entries"))
     else:
         out.append('<p class="note">No entries.</p>')
     out.append(f'<p class="note">Generated by <code>ledger report</code> as of {h(r.as_of.isoformat())}. '

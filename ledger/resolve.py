@@ -7,6 +7,7 @@ import io
 import os
 import re
 import stat
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
@@ -121,26 +122,42 @@ def _set_scalar(entry: CommentedMap, key: str, value: Any) -> None:
     entry[key] = new
 
 
-def _evidence(evidence: str, note: Optional[str], quote: Optional[str]) -> CommentedMap:
-    evidence = evidence.strip()
+@dataclass(frozen=True)
+class EvidenceItem:
+    """One evidence item as given on the command line; `evidence` is a URL or an archived source's id."""
+
+    type: str
+    evidence: str
+    note: str
+    publisher: Optional[str] = None
+    published_on: Optional[dt.date] = None
+    quote: Optional[str] = None
+
+
+def _evidence(given: EvidenceItem) -> CommentedMap:
+    evidence = given.evidence.strip()
     if not evidence:
         raise ResolveError("evidence is empty: give a URL, or a source id with --quote")
-    if note is not None and not note.strip():
-        raise ResolveError("the note is empty: leave it out or write one")
+    if not given.note.strip():
+        raise ResolveError("the note is empty: say in your own words what the evidence shows")
     item = CommentedMap()
+    item["type"] = given.type
     if _URL.fullmatch(evidence):
-        if quote is not None:
+        if given.quote is not None:
             raise ResolveError("a quote goes with a source id from seeds/sources.yaml, not with a URL")
         item["url"] = evidence
+        if given.publisher is not None:
+            item["publisher"] = given.publisher.strip()
+        if given.published_on is not None:
+            item["published_on"] = given.published_on
     elif re.fullmatch(ID_PATTERN, evidence):
-        if not quote or not quote.strip():
+        if not given.quote or not given.quote.strip():
             raise ResolveError(f"evidence from source '{evidence}' needs the passage that shows the outcome (--quote)")
         item["source"] = evidence
-        item["quote"] = quote.strip()
+        item["quote"] = given.quote.strip()
     else:
         raise ResolveError(f"evidence '{evidence}' is neither a URL nor a source id from seeds/sources.yaml")
-    if note is not None:
-        item["note"] = note.strip()
+    item["note"] = given.note.strip()
     return item
 
 
@@ -191,14 +208,12 @@ def resolve(
     entry_id: str,
     status: str,
     on: dt.date,
-    evidence: str,
-    note: Optional[str] = None,
-    quote: Optional[str] = None,
+    evidence: EvidenceItem,
 ) -> str:
     """claims.yaml text with one entry resolved: status, resolved_on, and one more evidence item."""
     if status not in RESOLVED_STATUSES:
         raise ResolveError(f"'{status}' is not a resolved status: use one of {', '.join(RESOLVED_STATUSES)}")
-    item = _evidence(evidence, note, quote)
+    item = _evidence(evidence)
     try:
         yaml, data = yaml_for(text)
     except YAMLError as err:
@@ -252,9 +267,7 @@ def resolve_file(
     entry_id: str,
     status: str,
     on: dt.date,
-    evidence: str,
-    note: Optional[str] = None,
-    quote: Optional[str] = None,
+    evidence: EvidenceItem,
     *,
     as_of: dt.date,
     sources: Optional[Path] = None,
@@ -264,7 +277,7 @@ def resolve_file(
     doc, problems = load.parse(raw, str(path))
     if doc is None or problems:
         return problems
-    new_text = resolve(doc.text, entry_id, status, on, evidence, note, quote)
+    new_text = resolve(doc.text, entry_id, status, on, evidence)
     new_doc, problems = load.parse(new_text.encode("utf-8"), str(path))
     sources = sources or sources_path(path)
     sources_doc, source_problems = load.read(sources)

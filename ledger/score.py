@@ -5,7 +5,9 @@ Definitions (the README quotes these):
 - An entry is *resolved* once its status is anything but ``open``.
   resolution rate = resolved / entries.
 - *Scored* statuses are ``correct``, ``partly_correct`` and ``wrong``; ``unresolvable`` and
-  ``withdrawn`` are counted and shown but never scored. Predictions and claims are scored alike.
+  ``withdrawn`` are counted and shown but never scored.
+- The headline scores are over predictions only (``predictions``); claims are checked facts, not
+  forecasts, and get their own row (``claims``). ``overall`` counts both, as every grouping does.
 - hit rate = (correct + 0.5 × partly_correct) / (correct + partly_correct + wrong).
   Its 95% Wilson score interval (z = 1.959964) is computed on the same effective successes over
   n = correct + partly_correct + wrong, so 2 right out of 2 gives a wide interval, not certainty.
@@ -85,10 +87,10 @@ def _frame(rows: dict[str, dict[str, float | int | None]], name: str) -> pd.Data
     return frame
 
 
-def scoreboard(entries: list[Entry], as_of: dt.date, by: Optional[str] = None) -> pd.DataFrame:
-    """Scoreboard rows grouped `by` speaker, topic, source, kind or year (None: one row named 'overall')."""
+def scoreboard(entries: list[Entry], as_of: dt.date, by: Optional[str] = None, name: str = "overall") -> pd.DataFrame:
+    """Scoreboard rows grouped `by` speaker, topic, source, kind or year (None: one row called `name`)."""
     if by is None:
-        return _frame({"overall": tally(entries, as_of)}, "group")
+        return _frame({name: tally(entries, as_of)}, "group")
     key = GROUPS[by]
     groups: dict[str, list[Entry]] = {}
     for e in entries:
@@ -126,8 +128,10 @@ def calibration(entries: list[Entry]) -> pd.DataFrame:
 
 
 def score(entries: list[Entry], as_of: dt.date) -> dict[str, pd.DataFrame]:
-    """Every scoreboard: 'overall' and one per grouping in GROUPS, plus 'calibration'."""
+    """Every scoreboard: 'overall', 'predictions', 'claims', one per grouping in GROUPS, and 'calibration'."""
     boards = {"overall": scoreboard(entries, as_of)}
+    for kind, name in (("prediction", "predictions"), ("claim", "claims")):
+        boards[name] = scoreboard([e for e in entries if e.kind == kind], as_of, name=name)
     boards.update({by: scoreboard(entries, as_of, by) for by in GROUPS})
-    boards["calibration"] = calibration(entries)
+    boards["calibration"] = calibration([e for e in entries if e.kind == "prediction"])
     return boards

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional, Sequence
@@ -12,7 +13,7 @@ from pydantic import BaseModel, ValidationError
 
 from ledger import deadlines, load
 from ledger.load import Document
-from ledger.model import RESOLVED_STATUSES, TOPICS, Entry, Problem, Removal, Source, describe
+from ledger.model import RESOLVED_STATUSES, SCORED_STATUSES, TOPICS, Entry, Evidence, Problem, Removal, Source, describe
 from ledger.sources import Archive, sha256
 
 _FIELD_CODES = {
@@ -25,6 +26,7 @@ _FIELD_CODES = {
     "published_on": "bad-date",
     "event_date": "bad-date",
     "on": "bad-date",
+    "checked_on": "bad-date",
     "deadline": "bad-deadline",
     "confidence": "bad-confidence",
     "topics": "unknown-topic",
@@ -41,6 +43,7 @@ _EXPECTED = {
     "int_type": "an integer",
     "bool_type": "true or false",
 }
+_WEB_URL = re.compile(r"https?://[^\s/?#]+\.[^\s/?#]+(?:[/?#]\S*)?", re.IGNORECASE)
 _BOOLEAN_HINT = " (YAML reads an unquoted yes/no/true/false/on/off as a boolean)"
 
 
@@ -208,6 +211,48 @@ def _quote_problem(doc: Document, at: tuple[Any, ...], archive: Archive, source_
     return doc.problem(at, "quote-not-found", f"quote does not occur in source '{source_id}'{hint}")
 
 
+def evidence_date(ev: Evidence, sources: dict[str, Source]) -> Optional[dt.date]:
+    """When a piece of evidence appeared: its published_on, or for a passage of an archived source the day said."""
+    if ev.published_on is not None:
+        return ev.published_on
+    source = sources.get(ev.source or "")
+    return (source.event_date or source.published_on) if source else None
+
+
+def _check_evidence(doc: Document, at: tuple[Any, ...], e: Entry, sources: dict[str, Source]) -> list[Problem]:
+    """The evidence standard of docs/format.md: sourced items, and enough independent ones for a verdict."""
+    out: list[Problem] = []
+    for j, ev in enumerate(e.evidence):
+        here = at + ("evidence", j)
+        if ev.url is not None and not _WEB_URL.fullmatch(ev.url):
+            out.append(doc.problem(here + ("url",), "bad-url",
+                                   f"url must be an absolute http(s) address, not {describe(ev.url)}"))
+        if ev.url is not None:
+            missing = [name for name in ("publisher", "published_on") if getattr(ev, name) is None]
+            if missing:
+                out.append(doc.problem(here, "evidence-incomplete",
+                                       f"evidence with a url needs {' and '.join(missing)}: who published it, and when"))
+        when = evidence_date(ev, sources)
+        if when is not None and e.resolved_on is not None and when > e.resolved_on:
+            key = ("published_on",) if ev.published_on is not None else ("source",)
+            out.append(doc.problem(here + key, "evidence-after-resolution",
+                                   f"evidence dated {when} is later than resolved_on {e.resolved_on}"))
+    if e.status in SCORED_STATUSES and e.evidence:  # no evidence at all is missing-evidence
+        primary = sum(ev.type == "primary" for ev in e.evidence)
+        reporters = {" ".join(ev.publisher.casefold().split()) for ev in e.evidence
+                     if ev.type == "report" and ev.publisher}
+        if not primary and len(reporters) < 2:
+            out.append(doc.problem(at + ("status",), "verdict-unsupported",
+                                   f"status '{e.status}' needs one 'primary' evidence item or 'report' items from two "
+                                   f"publishers (has {primary} primary, {len(reporters)} report publisher(s)); "
+                                   "'speaker' evidence never carries a verdict alone"))
+        dates = [d for d in (evidence_date(ev, sources) for ev in e.evidence) if d is not None]
+        if e.kind == "prediction" and dates and max(dates) < e.said_on:
+            out.append(doc.problem(at + ("evidence",), "evidence-before-said",
+                                   f"all evidence predates said_on {e.said_on}: it cannot show how the prediction turned out"))
+    return out
+
+
 def _check_entry(
     doc: Document,
     i: int,
@@ -233,8 +278,14 @@ def _check_entry(
     if e.status in RESOLVED_STATUSES:
         if e.resolved_on is None:
             add("status", "missing-resolved-on", f"status '{e.status}' needs resolved_on: the date of the evidence")
-        if not e.evidence:
+        if e.status == "unresolvable":
+            if e.notes is None:
+                add("status", "missing-reason", "status 'unresolvable' needs notes saying why no evidence could settle it")
+        elif not e.evidence:
             add("status", "missing-evidence", f"status '{e.status}' needs evidence: a url or a quoted source")
+        if e.kind == "prediction" and e.criteria is None:
+            add("status", "missing-criteria",
+                f"a prediction resolved '{e.status}' needs criteria: what would count as correct, partly correct and wrong")
     elif e.resolved_on is not None:
         add("resolved_on", "resolved-on-open", "an open entry has no resolved_on: remove it or set the status")
     if e.resolved_on is not None:
@@ -242,6 +293,12 @@ def _check_entry(
             add("resolved_on", "resolved-before-said", f"resolved_on {e.resolved_on} is before said_on {e.said_on}")
         if e.resolved_on > as_of:
             add("resolved_on", "resolved-in-future", f"resolved_on {e.resolved_on} is after the as-of date {as_of}")
+    if e.checked_on is not None:
+        if e.checked_on < e.said_on:
+            add("checked_on", "checked-before-said", f"checked_on {e.checked_on} is before said_on {e.said_on}")
+        if e.checked_on > as_of:
+            add("checked_on", "checked-in-future", f"checked_on {e.checked_on} is after the as-of date {as_of}")
+    out.extend(_check_evidence(doc, at, e, sources))
     source = sources.get(e.source)
     if source is None:
         if e.source not in source_ids and source_ids is not _UNKNOWN:

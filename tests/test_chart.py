@@ -20,7 +20,7 @@ def make(ident, speaker, said_on="2025-01-01", deadline="2026", status="open", s
         data["deadline"] = deadline
     if status != "open":
         data["resolved_on"] = "2026-06-01"
-        data["evidence"] = [{"url": "https://example.org"}]
+        data["evidence"] = [{"type": "primary", "url": "https://example.org", "publisher": "Example", "published_on": "2025-12-01", "note": "n"}]
     return Entry.model_validate(data)
 
 

@@ -31,9 +31,11 @@ def test_windows_and_due(records):
     assert models["due"] is False  # past its window, but resolved
     assert (users["deadline"], users["deadline_start"], users["deadline_end"], users["due"]) == (None, None, None,
                                                                                                  False)
-    assert records["compute-triple"]["evidence"] == [{"source": "later-2025", "quote": "We did triple our compute "
-                                                      "this year, as we said we would.", "note": "The speaker's own "
-                                                      "word, which is weak evidence."}]
+    assert records["compute-triple"]["evidence"][0] == {"type": "speaker", "source": "later-2025", "quote": "We did "
+                                                         "triple our compute this year, as we said we would.",
+                                                         "note": "The speaker's own word, which is weak evidence."}
+    assert records["compute-triple"]["evidence"][1]["published_on"] == "2025-12-10"
+    assert records["models-q1"]["criteria"].startswith("Correct if a new model is released")
 
 
 def test_json_is_every_record_unescaped(records):

@@ -19,7 +19,7 @@ from ledger.gitdiff import (
     to_markdown,
     unexplained,
 )
-from ledger.resolve import resolve
+from ledger.resolve import EvidenceItem, resolve
 
 GOLDEN = FIXTURES / "gitdiff" / "expected.md"
 BASE_TEXT = (FIXTURES / "claims.yaml").read_text(encoding="utf-8")
@@ -135,11 +135,14 @@ def test_removed_with_a_note_is_explained(repo):
 
 def test_resolved_with_evidence(repo):
     text = resolve(BASE_TEXT, "agents-2025", "correct", dt.date(2025, 12, 20),
-                   "https://example.org/agents", "Agents shipped.")
+                   EvidenceItem("primary", "https://example.org/agents", "Agents shipped.", "Example",
+                                dt.date(2025, 12, 19)))
     d = head_diff(repo, text)
     [r] = d.resolved
     assert (r.id, r.old, r.new, r.resolved_on) == ("agents-2025", "open", "correct", "2025-12-20")
-    assert r.evidence == ({"url": "https://example.org/agents", "note": "Agents shipped."},)
+    assert r.evidence == ({"type": "primary", "url": "https://example.org/agents", "publisher": "Example",
+                           "published_on": "2025-12-19", "note": "Agents shipped."},)
+    assert r.criteria.startswith("Correct if AI agents do paid work")
     assert d.flags == [] and d.edited == []
     assert (d.before.hit_rate, d.after.hit_rate) == (0.5, 2 / 3)
     assert d.after.counts == {"open": 2, "correct": 2, "wrong": 1}
@@ -332,9 +335,10 @@ def test_shallow_clone_cannot_find_the_merge_base(repo, tmp_path):
 
 def rich_head() -> str:
     text = resolve(BASE_TEXT, "agents-2025", "correct", dt.date(2025, 12, 20),
-                   "https://example.org/agents", "Agents | shipped.")
+                   EvidenceItem("report", "https://example.org/agents", "Agents | shipped.", "Example *News*",
+                                dt.date(2025, 12, 19)))
     text = sub(text, "status: correct\n    resolved_on: 2025-12-16", "status: wrong\n    resolved_on: 2025-12-16")
-    text = sub(text, "    status: wrong\n    resolved_on: 2025-12-16\n    evidence:\n      - url", "    status: open\n    evidence:\n      - url")
+    text = sub(text, "    status: wrong\n    resolved_on: 2025-12-16\n    evidence:\n      - type: report", "    status: open\n    evidence:\n      - type: report")
     text = sub(text, "deadline: within 2 years", "deadline: within 3 years")
     text = amend(text, "    related: [agents-2025]", "deadline", "The transcript says three years.")
     text = sub(text, "We will triple compute again next year\n", "We will triple compute again next year, and then again\n")
@@ -347,3 +351,50 @@ def test_golden_markdown(repo):
     md = to_markdown(d, "main (abc1234)", "feature (def5678)")
     assert md == GOLDEN.read_text(encoding="utf-8")
     assert md == to_markdown(compare(BASE_TEXT.encode(), rich_head().encode()), "main (abc1234)", "feature (def5678)")
+
+
+# --- criteria: written before the verdict, never moved beside it -----------------------------------
+
+CRITERIA = "    criteria: Correct if the company's compute at the end of 2025"
+
+
+def strict_diff(repo: Path, capsys) -> tuple[int, str]:
+    from ledger.cli import main
+
+    code = main(["diff", "HEAD~1", "HEAD", "--ledger", str(repo / "claims.yaml"), "--strict"])
+    return code, capsys.readouterr().out
+
+
+def test_criteria_changed_on_a_resolved_entry_fails_strict(repo, capsys):
+    head_diff(repo, sub(BASE_TEXT, CRITERIA, "    criteria: Correct if compute at the end of 2025 merely grew"))
+    code, out = strict_diff(repo, capsys)
+    assert code == 1
+    assert "❌ `compute-triple`: `criteria` changed on an entry resolved as `correct`; **not explained**" in out
+
+
+def test_criteria_changed_with_an_amendment_passes_strict(repo, capsys):
+    text = sub(BASE_TEXT, CRITERIA, "    criteria: Correct if compute at the end of 2025 merely grew")
+    text = amend(text, "        note: The company's year-end filing puts compute at 3.1 times the 2024 level.",
+                 "criteria", "The first criteria misread 翻三倍 as a target for the year.")
+    d = head_diff(repo, text)
+    assert [(f.kind, f.field, f.explained) for f in d.flags] == [("criteria-edit", "criteria", True)]
+    code, out = strict_diff(repo, capsys)
+    assert code == 0 and "✅ `compute-triple`: `criteria` changed" in out
+
+
+def test_criteria_written_with_the_verdict_is_flagged(repo):
+    text = sub(BASE_TEXT, "    deadline: within 2 years\n    deadline_text: 两年内\n    confidence: 0.7\n    status: open\n",
+               "    deadline: within 2 years\n    deadline_text: 两年内\n    criteria: Correct if a discovery is made.\n"
+               "    confidence: 0.7\n    status: wrong\n    resolved_on: 2026-11-02\n    evidence:\n"
+               "      - type: primary\n        url: https://example.org/none\n        publisher: Example\n"
+               "        published_on: 2026-11-02\n        note: No discovery.\n")
+    d = head_diff(repo, text)
+    assert [(f.kind, f.message) for f in d.flags] == [
+        ("criteria-edit", "`criteria` written in the same change as its verdict")]
+
+
+def test_criteria_added_to_an_open_entry_is_not_flagged(repo):
+    text = sub(BASE_TEXT, "    deadline_text: 两年内\n", "    deadline_text: 两年内\n    criteria: Correct if a discovery is made.\n")
+    d = head_diff(repo, text)
+    assert d.flags == [] and [(e.id, [c.field for c in e.changes]) for e in d.edited] == [
+        ("science-two-years", ["criteria"])]

@@ -59,8 +59,8 @@ def test_render_is_deterministic(checked, outputs):
 
 def test_scoreboard_json(outputs):
     data = json.loads(outputs["scoreboard.json"])
-    assert list(data) == ["as_of", "overall", "by_speaker", "by_topic", "by_source", "by_kind", "by_year",
-                          "calibration"]
+    assert list(data) == ["as_of", "overall", "predictions", "claims", "by_speaker", "by_topic", "by_source",
+                          "by_kind", "by_year", "calibration"]
     assert data["as_of"] == "2026-11-23"
     overall = data["overall"]
     assert list(overall) == ["entries", "resolved", "correct", "partly_correct", "wrong", "unresolvable",
@@ -71,6 +71,10 @@ def test_scoreboard_json(outputs):
                        "unresolvable": 0, "withdrawn": 0, "open": 3, "overdue": 2, "hit_rate": 0.5,
                        "hit_rate_low": 0.0945, "hit_rate_high": 0.9055, "brier": 0.01, "brier_n": 1}
     assert list(data["by_kind"]) == ["prediction", "claim"]
+    # The fixture's two verdicts are both on predictions; its one claim is open.
+    assert list(data["predictions"]) == list(overall)
+    assert (data["predictions"]["entries"], data["predictions"]["hit_rate"]) == (4, 0.5)
+    assert (data["claims"]["entries"], data["claims"]["resolved"], data["claims"]["hit_rate"]) == (1, 0, None)
     assert data["by_topic"]["agents"]["hit_rate"] is None
     assert [c["count"] for c in data["calibration"]] == [0, 0, 0, 0, 1]
 
@@ -81,6 +85,11 @@ def test_claimreview(outputs):
     assert [r["identifier"] for r in reviews] == ["compute-triple", "models-q1"]
     wrong = reviews[1]
     assert wrong["reviewRating"]["ratingValue"] == 1 and wrong["reviewRating"]["alternateName"] == "wrong"
+    partly = report.render([make("p", status="partly_correct", resolved_on="2025-12-31", criteria="c", evidence=[
+        {"type": "primary", "url": "https://example.org/p", "publisher": "Ex", "published_on": "2025-12-01",
+         "note": "n"}])], {}, AS_OF)
+    rating = json.loads(partly["claimreview.jsonld"])["@graph"][0]["reviewRating"]
+    assert (rating["alternateName"], rating["ratingValue"]) == ("partly correct", 3)
     assert wrong["itemReviewed"]["author"] == {"@type": "Person", "name": "Sam Altman"}
     assert wrong["datePublished"] == "2025-12-16" and wrong["url"] == "https://example.org/models-late"
 
@@ -99,7 +108,8 @@ def test_ledger_text_is_escaped(checked):
         speaker="Ann <img src=x onerror=alert(1)>",
         status="wrong",
         resolved_on="2025-12-31",
-        evidence=[{"url": "javascript:alert(1)"}, {"url": "https://example.org/a|b", "note": "<i>x</i> | y"}],
+        evidence=[{"type": "primary", "url": "javascript:alert(1)", "note": "n"},
+                  {"type": "report", "url": "https://example.org/a|b", "note": "<i>x</i> | y"}],
     )
     out = report.render([evil], checked.sources, AS_OF)
     page = out["index.html"].decode()
@@ -112,16 +122,17 @@ def test_ledger_text_is_escaped(checked):
     readme = out["README.md"].decode()
     row = next(line for line in readme.splitlines() if line.startswith("| evil |"))
     assert "\\<script\\>alert(1)\\</script\\> &amp; more \\| pipes<br>and a new line" in row
-    assert row.count(" | ") == 7  # eight cells: no stray pipe splits a cell
-    assert "](<javascript" not in readme and "[example.org](<https://example.org/a%7Cb>): \\<i\\>x\\</i\\> \\| y" in readme
+    assert row.count(" | ") == 8  # nine cells: no stray pipe splits a cell
+    assert "](<javascript" not in readme
+    assert "[example.org](<https://example.org/a%7Cb>): \\[report\\] \\<i\\>x\\</i\\> \\| y" in readme
 
 
 def test_approximate_dates_and_evidence_passages_are_shown(checked):
     entries = [
         make("dated", said_on="2025-03-01", said_on_approximate=True, deadline="2025-Q2"),
         make("resolved", status="correct", resolved_on="2025-12-31", evidence=[
-            {"source": "talk-2024", "quote": "first passage", "note": "weak"},
-            {"source": "talk-2024", "quote": "second passage"},
+            {"type": "speaker", "source": "talk-2024", "quote": "first passage", "note": "weak"},
+            {"type": "speaker", "source": "talk-2024", "quote": "second passage", "note": "also weak"},
         ]),
     ]
     out = report.render(entries, checked.sources, AS_OF)
@@ -130,7 +141,26 @@ def test_approximate_dates_and_evidence_passages_are_shown(checked):
     assert readme.count("| ≈2025-03-01 |") == 2
     assert page.count('data-v="739311">≈2025-03-01</td>') == 2  # sorted by the date, not the text
     row = next(line for line in readme.splitlines() if line.startswith("| resolved |"))
-    assert "| talk-2024: “first passage” weak<br>talk-2024: “second passage” |" in row
+    assert ("| talk-2024: \\[speaker\\] “first passage” weak<br>talk-2024: \\[speaker\\] “second passage” also weak |"
+            in row)
+
+
+def test_criteria_checked_on_and_the_awaiting_order_are_shown(checked):
+    entries = [
+        make("late-checked", deadline="2025-Q1", checked_on="2026-11-01", criteria="Correct if X ships by March."),
+        make("late-never", deadline="2025-Q3"),
+        make("done", status="wrong", resolved_on="2025-12-31", criteria="Correct if Y ships in 2025.", evidence=[
+            {"type": "primary", "url": "https://example.org/y", "publisher": "Ex", "published_on": "2025-12-30",
+             "note": "Y shipped in 2026."}]),
+    ]
+    readme = report.render(entries, checked.sources, AS_OF)["README.md"].decode()
+    awaiting = readme[readme.index("## Awaiting resolution"):readme.index("## Timeline")]
+    # Never checked comes first although it is less overdue; one of the two has no criteria.
+    assert awaiting.index("late-never") < awaiting.index("late-checked")
+    assert "1 of them still without criteria" in awaiting and "| 2026-11-01 |" in awaiting and "| never |" in awaiting
+    done = next(line for line in readme.splitlines() if line.startswith("| done |"))
+    assert "| wrong, 2025-12-31 | Correct if Y ships in 2025. |" in done
+    assert "open, checked 2026-11-01" in readme
 
 
 def test_empty_ledger_renders_valid_files():

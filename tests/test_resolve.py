@@ -10,11 +10,17 @@ import pytest
 
 from conftest import FIXTURES
 from ledger import load
-from ledger.resolve import ResolveError, dump, resolve, resolve_file, yaml_for
+from ledger.resolve import EvidenceItem, ResolveError, dump, resolve, resolve_file, yaml_for
 from ledger.validate import check_file
 
 STYLED = FIXTURES / "resolve" / "styled.yaml"
 ON = dt.date(2026, 1, 5)
+
+
+def ev(evidence, note="The outcome.", quote=None, type="primary", publisher=None, published_on=None):
+    if publisher is None and evidence.startswith("http"):
+        publisher, published_on = "Example", dt.date(2026, 1, 2)
+    return EvidenceItem(type, evidence, note, publisher, published_on, quote)
 
 
 def ledger_copy(tmp_path: Path, source: Path = FIXTURES / "claims.yaml") -> Path:
@@ -55,60 +61,72 @@ def test_styled_fixture_has_what_it_is_meant_to_test():
 
 def test_resolve_with_url_touches_only_the_status_line_and_adds_keys():
     old = (FIXTURES / "claims.yaml").read_text(encoding="utf-8")
-    new = resolve(old, "agents-2025", "correct", ON, "https://example.org/agents", "Agents shipped: many.")
+    new = resolve(old, "agents-2025", "correct", ON, ev("https://example.org/agents", "Agents shipped: many."))
     assert changed_lines(old, new) == (
         ["    status: open"],
         [
             "    status: correct",
             "    resolved_on: 2026-01-05",
             "    evidence:",
-            "      - url: https://example.org/agents",
+            "      - type: primary",
+            "        url: https://example.org/agents",
+            "        publisher: Example",
+            "        published_on: 2026-01-02",
             "        note: 'Agents shipped: many.'",
         ],
     )
     e = entry(new, "agents-2025")
     assert list(e)[-3:] == ["status", "resolved_on", "evidence"]
-    assert e["evidence"] == [{"url": "https://example.org/agents", "note": "Agents shipped: many."}]
+    assert e["evidence"] == [{"type": "primary", "url": "https://example.org/agents", "publisher": "Example",
+                              "published_on": dt.date(2026, 1, 2), "note": "Agents shipped: many."}]
     # The blank line between this entry and the next is still there, after the new keys.
     assert "        note: 'Agents shipped: many.'\n\n  - id: compute-triple\n" in new
 
 
 def test_resolve_last_entry_with_source_and_quote():
     old = (FIXTURES / "claims.yaml").read_text(encoding="utf-8")
-    new = resolve(old, "users-800m", "wrong", ON, "later-2025", quote="新模型已经在一月发布了。")
+    new = resolve(old, "users-800m", "wrong", ON, ev("later-2025", quote="新模型已经在一月发布了。", type="speaker"))
     assert changed_lines(old, new) == (
         ["    status: open"],
         [
             "    status: wrong",
             "    resolved_on: 2026-01-05",
             "    evidence:",
-            "      - source: later-2025",
+            "      - type: speaker",
+            "        source: later-2025",
             "        quote: 新模型已经在一月发布了。",
+            "        note: The outcome.",
         ],
     )
 
 
 def test_resolve_again_replaces_status_and_date_and_appends_evidence():
     old = (FIXTURES / "claims.yaml").read_text(encoding="utf-8")
-    new = resolve(old, "compute-triple", "partly_correct", ON, "https://example.org/compute")
+    new = resolve(old, "compute-triple", "partly_correct", ON, ev("https://example.org/compute"))
     assert changed_lines(old, new) == (
         ["    status: correct", "    resolved_on: 2025-12-16"],
-        ["    status: partly_correct", "    resolved_on: 2026-01-05", "      - url: https://example.org/compute"],
+        ["    status: partly_correct", "    resolved_on: 2026-01-05", "      - type: primary",
+         "        url: https://example.org/compute", "        publisher: Example", "        published_on: 2026-01-02",
+         "        note: The outcome."],
     )
     evidence = entry(new, "compute-triple")["evidence"]
-    assert [ev.get("source") or ev.get("url") for ev in evidence] == ["later-2025", "https://example.org/compute"]
+    assert [x.get("source") or x.get("url") for x in evidence] == [
+        "later-2025", "https://example.org/compute-2025", "https://example.org/compute"]
 
 
 def test_resolve_keeps_comments_quoting_and_blocks():
     old = STYLED.read_text(encoding="utf-8")
-    new = resolve(old, "agents-2025", "partly_correct", ON, "https://example.org/agents")
+    new = resolve(old, "agents-2025", "partly_correct", ON, ev("https://example.org/agents", publisher="Ex"))
     assert changed_lines(old, new) == (
         ["    status: open  # check in January"],
         [
             "    status: partly_correct  # check in January",
             "    resolved_on: 2026-01-05",
             "    evidence:",
-            "      - url: https://example.org/agents",
+            "      - type: primary",
+            "        url: https://example.org/agents",
+            "        publisher: Ex",
+            "        note: The outcome.",
         ],
     )
     assert list(entry(new, "agents-2025"))[-4:] == ["status", "resolved_on", "evidence", "notes"]
@@ -116,8 +134,9 @@ def test_resolve_keeps_comments_quoting_and_blocks():
 
 def test_resolve_appends_evidence_above_a_comment():
     old = STYLED.read_text(encoding="utf-8")
-    new = resolve(old, "compute-triple", "wrong", ON, "https://example.org/compute", "Still doubling.")
-    assert "weak evidence.\n      - url: https://example.org/compute\n        note: Still doubling.\n    # a comment" in new
+    new = resolve(old, "compute-triple", "wrong", ON, ev("https://example.org/compute", "Still doubling.", publisher="Ex"))
+    assert ("weak evidence.\n      - type: primary\n        url: https://example.org/compute\n        publisher: Ex\n"
+            "        note: Still doubling.\n    # a comment") in new
     assert changed_lines(old, new)[0] == ["    status: correct", "    resolved_on: 2025-12-16"]
 
 
@@ -131,10 +150,11 @@ def test_resolve_follows_the_file_indentation():
         "- id: b\n"
         "  status: open\n"
     )
-    new = resolve(old, "a", "withdrawn", ON, "https://example.org/a")
+    new = resolve(old, "a", "withdrawn", ON, ev("https://example.org/a", publisher="Ex"))
     assert changed_lines(old, new) == (
         ["  status: open"],
-        ["  status: withdrawn", "  resolved_on: 2026-01-05", "  evidence:", "  - url: https://example.org/a"],
+        ["  status: withdrawn", "  resolved_on: 2026-01-05", "  evidence:", "  - type: primary",
+         "    url: https://example.org/a", "    publisher: Ex", "    note: The outcome."],
     )
 
 
@@ -142,7 +162,7 @@ def test_resolve_refuses_to_reformat_other_entries():
     # ruamel.yaml cannot keep the spaces inside `[ users ]`, so the edit would touch another entry.
     old = (FIXTURES / "claims.yaml").read_text(encoding="utf-8").replace("topics: [users]", "topics: [ users ]")
     with pytest.raises(ResolveError, match="by hand"):
-        resolve(old, "agents-2025", "correct", ON, "https://example.org/agents")
+        resolve(old, "agents-2025", "correct", ON, ev("https://example.org/agents"))
 
 
 @pytest.mark.parametrize(
@@ -161,34 +181,44 @@ def test_resolve_refuses_to_reformat_other_entries():
 def test_resolve_refuses(entry_id, status, evidence, quote, message):
     text = (FIXTURES / "claims.yaml").read_text(encoding="utf-8")
     with pytest.raises(ResolveError, match=message):
-        resolve(text, entry_id, status, ON, evidence, quote=quote)
+        resolve(text, entry_id, status, ON, ev(evidence, quote=quote))
+
+
+def test_resolve_refuses_an_empty_note():
+    text = (FIXTURES / "claims.yaml").read_text(encoding="utf-8")
+    with pytest.raises(ResolveError, match="own words"):
+        resolve(text, "agents-2025", "correct", ON, ev("https://example.org", note="  "))
 
 
 def test_resolve_file_writes_a_valid_ledger(tmp_path, as_of):
     path = ledger_copy(tmp_path, STYLED)
     path.chmod(0o644)
     old = path.read_text(encoding="utf-8")
-    problems = resolve_file(path, "users-800m", "wrong", ON, "https://example.org/users", "Fewer users.", as_of=as_of)
+    item = ev("https://example.org/users", "Fewer users.")
+    problems = resolve_file(path, "users-800m", "wrong", ON, item, as_of=as_of)
     assert problems == []
-    assert path.read_text(encoding="utf-8") == resolve(old, "users-800m", "wrong", ON, "https://example.org/users", "Fewer users.")
+    assert path.read_text(encoding="utf-8") == resolve(old, "users-800m", "wrong", ON, item)
     assert check_file(path, as_of).problems == []
     assert path.stat().st_mode & 0o777 == 0o644
     assert sorted(p.name for p in tmp_path.iterdir()) == ["claims.yaml", "seeds"]
 
 
 @pytest.mark.parametrize(
-    "on, evidence, quote, code",
+    "on, item, code",
     [
-        (dt.date(2024, 1, 1), "https://example.org", None, "resolved-before-said"),
-        (dt.date(2027, 1, 1), "https://example.org", None, "resolved-in-future"),
-        (ON, "no-such-source", "words", "unknown-source"),
-        (ON, "later-2025", "words that are not there", "quote-not-found"),
+        (dt.date(2027, 1, 1), ev("https://example.org"), "resolved-in-future"),
+        (ON, ev("https://example.org", published_on=dt.date(2026, 2, 1), publisher="Ex"), "evidence-after-resolution"),
+        (ON, ev("https://example.org", publisher="Ex"), "evidence-incomplete"),
+        (ON, ev("later-2025", type="speaker", quote="We did triple our compute this year, as we said we would."),
+         "verdict-unsupported"),
+        (ON, ev("no-such-source", quote="words"), "unknown-source"),
+        (ON, ev("later-2025", quote="words that are not there"), "quote-not-found"),
     ],
 )
-def test_resolve_file_leaves_the_file_alone_when_the_result_is_invalid(tmp_path, as_of, on, evidence, quote, code):
+def test_resolve_file_leaves_the_file_alone_when_the_result_is_invalid(tmp_path, as_of, on, item, code):
     path = ledger_copy(tmp_path)
     before = path.read_bytes()
-    problems = resolve_file(path, "agents-2025", "correct", on, evidence, quote=quote, as_of=as_of)
+    problems = resolve_file(path, "agents-2025", "correct", on, item, as_of=as_of)
     assert [p.code for p in problems] == [code]
     assert problems[0].path == str(path)
     assert path.read_bytes() == before
@@ -198,7 +228,7 @@ def test_resolve_file_reports_a_broken_file(tmp_path, as_of):
     path = ledger_copy(tmp_path)
     path.write_bytes(path.read_bytes().replace(b"status: open\n", b"status: [open\n", 1))
     before = path.read_bytes()
-    problems = resolve_file(path, "agents-2025", "correct", ON, "https://example.org", as_of=as_of)
+    problems = resolve_file(path, "agents-2025", "correct", ON, ev("https://example.org"), as_of=as_of)
     assert [p.code for p in problems] == ["yaml-syntax"]
     assert path.read_bytes() == before
 
@@ -223,6 +253,6 @@ def test_interrupted_write_keeps_the_original(tmp_path, as_of, monkeypatch, step
     else:
         monkeypatch.setattr(os, step, boom)
     with pytest.raises(OSError, match="disk full"):
-        resolve_file(path, "agents-2025", "correct", ON, "https://example.org", as_of=as_of)
+        resolve_file(path, "agents-2025", "correct", ON, ev("https://example.org"), as_of=as_of)
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["claims.yaml", "seeds"]

@@ -18,7 +18,7 @@ def make(ident, speaker, status, confidence=None, *, kind="prediction", deadline
         data["deadline"] = deadline
     if status != "open":
         data["resolved_on"] = "2025-12-31"
-        data["evidence"] = [{"url": "https://example.org"}]
+        data["evidence"] = [{"type": "primary", "url": "https://example.org", "publisher": "Example", "published_on": "2025-12-01", "note": "n"}]
     return Entry.model_validate(data)
 
 
@@ -140,3 +140,16 @@ def test_calibration_bins():
     assert math.isnan(table.iloc[0]["mean_confidence"])
     edge = calibration([make("z", "Ann", "wrong", 1.0), make("y", "Ann", "correct", 0.0)])
     assert list(edge["count"]) == [1, 0, 0, 0, 1]
+
+
+def test_predictions_and_claims_are_scored_apart():
+    # The case that made a mixed headline meaningless: one true claim and one partly correct prediction.
+    entries = [make("p", "Ann", "partly_correct", 0.7), make("c", "Ann", "correct", 0.9, kind="claim", deadline=None),
+               make("q", "Ann", "open", kind="claim", deadline=None)]
+    boards = score(entries, AS_OF)
+    assert boards["overall"].loc["overall", "hit_rate"] == pytest.approx(0.75)
+    predictions, claims = boards["predictions"].loc["predictions"], boards["claims"].loc["claims"]
+    assert predictions["hit_rate"] == pytest.approx(0.5) and predictions["entries"] == 1
+    assert predictions["brier"] == pytest.approx(0.04)  # (0.7 - 0.5)²; the claim's confidence is not in it
+    assert (claims["entries"], claims["resolved"], claims["correct"], claims["open"]) == (3 - 1, 1, 1, 1)
+    assert list(boards["calibration"]["count"]) == [0, 0, 0, 1, 0]  # predictions only

@@ -50,7 +50,8 @@ def test_every_code_has_a_case():
         "missing-evidence", "resolved-on-open", "bad-confidence", "unknown-source", "source-missing",
         "source-changed", "source-outside-seeds", "quote-not-found", "yaml-alias", "yaml-tag",
         "bad-encoding", "empty-file", "missing-file", "unknown-topic", "bad-related", "unknown-speaker",
-        "bad-evidence",
+        "bad-evidence", "bad-url", "evidence-incomplete", "verdict-unsupported", "evidence-after-resolution",
+        "evidence-before-said", "missing-criteria", "missing-reason", "checked-before-said", "checked-in-future",
     } <= seen
 
 
