@@ -135,7 +135,7 @@ def cmd_due(args: argparse.Namespace) -> int:
                     [[str(-d.days), d.window.text, d.entry.said_text, d.entry.speaker, d.entry.id,
                       d.entry.summary] for d in shown], md))
     if any(d.entry.said_on_approximate for d in [*overdue, *shown]):
-        _out("\n≈ the source does not give the day: the latest date the documents allow.\n")
+        _out("\n≈ the source does not give the day: the best-supported day; the entry's notes give the range.\n")
     return EXIT_OK
 
 

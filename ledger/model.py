@@ -179,7 +179,7 @@ class Entry(_Strict):
     attribution: Literal[ATTRIBUTIONS]  # type: ignore[valid-type]
     source: Slug
     said_on: IsoDate
-    # True when the source does not give the day: said_on is then the latest date the documents allow.
+    # True when the source does not give the day: said_on is then the best-supported day, notes give the range.
     said_on_approximate: bool = False
     quote: Text
     summary: Text
@@ -200,7 +200,7 @@ class Entry(_Strict):
 
     @property
     def said_text(self) -> str:
-        """said_on as readers see it: '≈2025-12-31' when the day is the latest the documents allow."""
+        """said_on as readers see it: '≈2025-12-31' when the source does not give the day."""
         return ("≈" if self.said_on_approximate else "") + self.said_on.isoformat()
 
 

@@ -44,8 +44,8 @@ DEFINITIONS = (
     "word never carries a verdict alone.",
     "**Overdue** = open predictions whose deadline window ended before the as-of date. "
     "**Resolution rate** = resolved entries / all entries.",
-    "**≈** before a date said: the source does not give the day, so the date is the latest the documents allow "
-    "(the entry's notes say how it was inferred).",
+    "**≈** before a date said: the source does not give the day, so the date is the best-supported one, by default "
+    "the latest the documents allow (the entry's notes give the range and the records it rests on).",
 )
 AWAITING_ORDER = "never checked first, then least recently checked, then most overdue"
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")

@@ -74,4 +74,4 @@ def test_due_lists_overdue_most_overdue_first_and_marks_inferred_days(tmp_path, 
     assert lines[0] == "Awaiting resolution as of 2026-11-23: 2 open predictions past the deadline"
     assert [line.split()[0] for line in lines[3:5]] == ["327", "22"]
     assert "agents-2025" in lines[3] and "≈2024-11-01" in lines[4] and "science-two-years" in lines[4]
-    assert lines[-1] == "≈ the source does not give the day: the latest date the documents allow."
+    assert lines[-1] == "≈ the source does not give the day: the best-supported day; the entry's notes give the range."
