@@ -289,7 +289,8 @@ def _check_entry(
     elif e.resolved_on is not None:
         add("resolved_on", "resolved-on-open", "an open entry has no resolved_on: remove it or set the status")
     if e.resolved_on is not None:
-        if e.resolved_on < e.said_on:
+        # A claim about the past can be settled by a record older than the words; a prediction cannot.
+        if e.kind == "prediction" and e.resolved_on < e.said_on:
             add("resolved_on", "resolved-before-said", f"resolved_on {e.resolved_on} is before said_on {e.said_on}")
         if e.resolved_on > as_of:
             add("resolved_on", "resolved-in-future", f"resolved_on {e.resolved_on} is after the as-of date {as_of}")
