@@ -39,7 +39,8 @@ def test_usage_error_exits_2(capsys):
 
 
 def test_real_ledger_is_valid(capsys):
-    assert main(["validate", str(ROOT / "claims.yaml"), "--as-of", "2026-11-23"]) == 0
+    # Judged today, as `make validate` and CI do: the ledger records checks up to the day they were made.
+    assert main(["validate", str(ROOT / "claims.yaml"), "--as-of", "today"]) == 0
 
 
 @pytest.mark.parametrize("command", [["validate"], ["due"], ["export"], ["deadline", "明年", "--said-on", "2025-01-01"]])
