@@ -124,8 +124,7 @@ def cmd_due(args: argparse.Namespace) -> int:
          f"{'s' if len(overdue) != 1 else ''} past the deadline\n\n")
     headers = ["days over", "deadline", "said on", "checked", "speaker", "id", "summary"]
     if overdue:
-        _out(_table(headers, [[str(d.days), d.window.text, d.entry.said_text,
-                               d.entry.checked_on.isoformat() if d.entry.checked_on else "never",
+        _out(_table(headers, [[str(d.days), d.window.text, d.entry.said_text, d.entry.checked_text,
                                d.entry.speaker, d.entry.id, d.entry.summary] for d in overdue], md))
     shown = upcoming[: args.upcoming]
     _out(f"\n{heading}Coming due: {len(upcoming)} open prediction{'s' if len(upcoming) != 1 else ''}"

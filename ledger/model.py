@@ -16,15 +16,6 @@ RESOLVED_STATUSES = STATUSES[1:]
 # What a verdict counts for in the hit rate and the Brier score; unresolvable and withdrawn are no verdict.
 OUTCOME = {"correct": 1.0, "partly_correct": 0.5, "wrong": 0.0}
 SCORED_STATUSES = tuple(OUTCOME)
-# Words for statuses wherever a reader sees them (reports, ClaimReview, diffs).
-STATUS_LABELS = {
-    "open": "open",
-    "correct": "correct",
-    "partly_correct": "partly correct",
-    "wrong": "wrong",
-    "unresolvable": "unresolvable",
-    "withdrawn": "withdrawn",
-}
 # primary: the organisation's own announcement, filing, product page or data; report: independent reporting by a
 # news organisation or research body; speaker: the speaker's (or their company's) own later account.
 EVIDENCE_TYPES = ("primary", "report", "speaker")
@@ -202,6 +193,11 @@ class Entry(_Strict):
     def said_text(self) -> str:
         """said_on as readers see it: '≈2025-12-31' when the source does not give the day."""
         return ("≈" if self.said_on_approximate else "") + self.said_on.isoformat()
+
+    @property
+    def checked_text(self) -> str:
+        """checked_on as readers see it, 'never' when nobody has looked for the outcome yet."""
+        return self.checked_on.isoformat() if self.checked_on else "never"
 
 
 class Removal(_Strict):

@@ -20,7 +20,7 @@ from urllib.parse import quote as urlquote
 
 from ledger import atomic, chart, export, score
 from ledger.deadlines import due, window
-from ledger.model import SCORED_STATUSES, STATUS_LABELS, Entry, Source
+from ledger.model import SCORED_STATUSES, Entry, Source
 
 FILES = ("README.md", "claimreview.jsonld", "claims.csv", "index.html", "scoreboard.json", "timeline.png",
          "timeline.svg")
@@ -86,11 +86,7 @@ def _rate(row: dict[str, Any]) -> str:
 
 
 def _status_label(status: str) -> str:
-    return STATUS_LABELS.get(status, status)
-
-
-def _checked(e: Entry) -> str:
-    return e.checked_on.isoformat() if e.checked_on else "never"
+    return status.replace("_", " ")
 
 
 def _plural(n: int, word: str, plural: Optional[str] = None) -> str:
@@ -253,7 +249,7 @@ def _readme(r: _Report) -> str:
                 f"{r.overdue_without_criteria:,} of them still without criteria:", ""]
         out.append(_md_table(
             ["Days overdue", "Deadline", "Said", "Checked", "Speaker", "Summary", "Id"],
-            ([f"{d.days:,}", md(d.window.text), d.entry.said_text, _checked(d.entry), md(d.entry.speaker),
+            ([f"{d.days:,}", md(d.window.text), d.entry.said_text, d.entry.checked_text, md(d.entry.speaker),
               md(d.entry.summary), md(d.entry.id)] for d in r.overdue), "r"))
     else:
         out += ["No open prediction is past its deadline.", ""]
@@ -478,7 +474,7 @@ def _index(r: _Report) -> str:
              ("Id", "")],
             (_td(f'<span class="late">{d.days:,}</span>', "n", d.days) + _td(h(d.window.text), "nowrap")
              + _td(h(d.entry.said_text), "nowrap", d.entry.said_on.toordinal())
-             + _td(h(_checked(d.entry)), "nowrap") + _td(h(d.entry.speaker), "nowrap")
+             + _td(h(d.entry.checked_text), "nowrap") + _td(h(d.entry.speaker), "nowrap")
              + _td(h(d.entry.summary), "s") + _td(f'<a class="id" href="#e-{h(d.entry.id)}">{h(d.entry.id)}</a>')
              for d in r.overdue)))
     else:

@@ -211,8 +211,8 @@ def _quote_problem(doc: Document, at: tuple[Any, ...], archive: Archive, source_
     return doc.problem(at, "quote-not-found", f"quote does not occur in source '{source_id}'{hint}")
 
 
-def evidence_date(ev: Evidence, sources: dict[str, Source]) -> Optional[dt.date]:
-    """When a piece of evidence appeared: its published_on, or for a passage of an archived source the day said."""
+def _evidence_date(ev: Evidence, sources: dict[str, Source]) -> Optional[dt.date]:
+    # A passage of an archived source dates from the day it was said (else the day it was published).
     if ev.published_on is not None:
         return ev.published_on
     source = sources.get(ev.source or "")
@@ -222,7 +222,8 @@ def evidence_date(ev: Evidence, sources: dict[str, Source]) -> Optional[dt.date]
 def _check_evidence(doc: Document, at: tuple[Any, ...], e: Entry, sources: dict[str, Source]) -> list[Problem]:
     """The evidence standard of docs/format.md: sourced items, and enough independent ones for a verdict."""
     out: list[Problem] = []
-    for j, ev in enumerate(e.evidence):
+    dates = [_evidence_date(ev, sources) for ev in e.evidence]
+    for j, (ev, when) in enumerate(zip(e.evidence, dates)):
         here = at + ("evidence", j)
         if ev.url is not None and not _WEB_URL.fullmatch(ev.url):
             out.append(doc.problem(here + ("url",), "bad-url",
@@ -232,7 +233,6 @@ def _check_evidence(doc: Document, at: tuple[Any, ...], e: Entry, sources: dict[
             if missing:
                 out.append(doc.problem(here, "evidence-incomplete",
                                        f"evidence with a url needs {' and '.join(missing)}: who published it, and when"))
-        when = evidence_date(ev, sources)
         if when is not None and e.resolved_on is not None and when > e.resolved_on:
             key = ("published_on",) if ev.published_on is not None else ("source",)
             out.append(doc.problem(here + key, "evidence-after-resolution",
@@ -246,8 +246,8 @@ def _check_evidence(doc: Document, at: tuple[Any, ...], e: Entry, sources: dict[
                                    f"status '{e.status}' needs one 'primary' evidence item or 'report' items from two "
                                    f"publishers (has {primary} primary, {len(reporters)} report publisher(s)); "
                                    "'speaker' evidence never carries a verdict alone"))
-        dates = [d for d in (evidence_date(ev, sources) for ev in e.evidence) if d is not None]
-        if e.kind == "prediction" and dates and max(dates) < e.said_on:
+        known = [d for d in dates if d is not None]
+        if e.kind == "prediction" and known and max(known) < e.said_on:
             out.append(doc.problem(at + ("evidence",), "evidence-before-said",
                                    f"all evidence predates said_on {e.said_on}: it cannot show how the prediction turned out"))
     return out
