@@ -180,7 +180,7 @@ class Flag:
 
 @dataclass(frozen=True)
 class Scores:
-    """Headline numbers of one side: entries by status, and the hit rate of the scored ones."""
+    """Headline numbers of one side: entries by status, and the hit rate of the scored predictions."""
 
     total: int
     counts: dict[str, int]
@@ -223,14 +223,18 @@ def _status_order(names: Any) -> list[str]:
 
 
 def scores(entries: list[dict[str, Any]]) -> Scores:
-    """Counts by status and hit rate = (correct + 0.5 partly_correct) / (correct + partly_correct + wrong)."""
+    """Counts by status, and the predictions' hit rate as the report's headline gives it.
+
+    hit rate = (correct + 0.5 partly_correct) / (correct + partly_correct + wrong), over predictions only.
+    """
     counts: dict[str, int] = {}
     for e in entries:
         status = str(e.get("status"))
         counts[status] = counts.get(status, 0) + 1
     counts = {s: counts[s] for s in _status_order(counts)}
-    scored = sum(counts.get(s, 0) for s in OUTCOME)
-    hits = sum(counts.get(s, 0) * value for s, value in OUTCOME.items())
+    verdicts = [OUTCOME[e["status"]] for e in entries if e.get("kind") == "prediction" and e.get("status") in OUTCOME]
+    scored = len(verdicts)
+    hits = sum(verdicts)
     return Scores(len(entries), counts, hits / scored if scored else None, scored)
 
 
@@ -546,5 +550,5 @@ def to_markdown(d: LedgerDiff, base_label: str, head_label: str) -> str:
     out += ["### Scores", "", "| | before | after |", "|---|---:|---:|", f"| entries | {d.before.total} | {d.after.total} |"]
     for status in _status_order({*d.before.counts, *d.after.counts}):
         out.append(f"| {_code(status, table=True)} | {d.before.counts.get(status, 0)} | {d.after.counts.get(status, 0)} |")
-    out += [f"| hit rate | {_rate(d.before)} | {_rate(d.after)} |", ""]
+    out += [f"| predictions' hit rate | {_rate(d.before)} | {_rate(d.after)} |", ""]
     return "\n".join(out)

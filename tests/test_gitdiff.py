@@ -398,3 +398,14 @@ def test_criteria_added_to_an_open_entry_is_not_flagged(repo):
     d = head_diff(repo, text)
     assert d.flags == [] and [(e.id, [c.field for c in e.changes]) for e in d.edited] == [
         ("science-two-years", ["criteria"])]
+
+
+def test_score_line_counts_predictions_only(repo):
+    # users-800m is a claim: resolving it changes the counts, not the predictions' hit rate.
+    text = sub(BASE_TEXT, "    topics: [users]\n    status: open\n",
+               "    topics: [users]\n    status: correct\n    resolved_on: 2025-01-01\n    evidence:\n"
+               "      - type: primary\n        url: https://example.org/users\n        publisher: Example\n"
+               "        published_on: 2025-01-01\n        note: 800 million weekly users.\n")
+    d = head_diff(repo, text)
+    assert (d.before.hit_rate, d.after.hit_rate, d.after.scored) == (0.5, 0.5, 2)
+    assert d.after.counts["correct"] == 2
