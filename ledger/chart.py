@@ -165,6 +165,7 @@ def _style() -> Iterator[None]:
     rc: dict[str, Any] = {
         "font.family": _fonts(),
         "font.size": 9,
+        "text.parse_math": False,  # summaries quote money: "$5 to $3" is text, not a formula
         "svg.hashsalt": "ledger",  # clip-path ids from a fixed salt, not a random one
         "svg.fonttype": "path",  # glyphs as paths: the same look without the viewer's fonts
         "axes.edgecolor": "#BBBBBB",

@@ -6,7 +6,7 @@ import csv
 import datetime as dt
 import io
 import json
-from typing import Any
+from typing import Any, Sequence
 
 from ledger.deadlines import window
 from ledger.model import Entry
@@ -39,10 +39,20 @@ def to_json(records: list[dict[str, Any]]) -> str:
 
 
 def to_csv(records: list[dict[str, Any]]) -> str:
-    """Records as CSV: lists joined with '; ', evidence as JSON text."""
+    """Records as CSV: lists joined with '; ', evidence as JSON text, rows ending in LF."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(COLUMNS)
+    # The csv module quotes a field for the characters of its line terminator only: with "\r\n" a field
+    # holding a lone CR or LF is quoted either way, and each row's own terminator then becomes "\n".
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    lines: list[str] = []
+
+    def write(cells: Sequence[Any]) -> None:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow(cells)
+        lines.append(buffer.getvalue()[:-2] + "\n")
+
+    write(COLUMNS)
     for r in records:
         cells = []
         for key in COLUMNS:
@@ -54,5 +64,5 @@ def to_csv(records: list[dict[str, Any]]) -> str:
             elif isinstance(value, bool):
                 value = "true" if value else "false"
             cells.append("" if value is None else value)
-        writer.writerow(cells)
-    return buffer.getvalue()
+        write(cells)
+    return "".join(lines)

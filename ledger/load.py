@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
@@ -31,6 +33,43 @@ _COLLECTIONS = {_TAG + "map", _TAG + "seq"}
 _MAYBE_ANCHOR = re.compile(r"(?:^[ \t]*(?:-[ \t]+)*|:[ \t]+|[\[{,][ \t]*|-[ \t]+)[&*][^\s,\[\]{}]", re.MULTILINE)
 
 Path_ = tuple[Any, ...]
+
+# Far above any hand-kept ledger (the 177-entry one is 0.3 MB), low enough that a wrong path fails fast.
+LEDGER_LIMIT = 256 * 2**20
+SOURCE_LIMIT = 32 * 2**20
+_KINDS = {stat.S_IFDIR: "a directory", stat.S_IFIFO: "a FIFO", stat.S_IFCHR: "a character device",
+          stat.S_IFBLK: "a block device", stat.S_IFSOCK: "a socket"}
+
+
+class Unreadable(Exception):
+    """A path that cannot be read as a file: `code` and `message` make the problem."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def read_regular(path: Path, limit: int) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes; Unreadable for anything else."""
+    try:
+        # O_NONBLOCK: opening a FIFO must not wait for a writer before it can be refused.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except FileNotFoundError:
+        raise Unreadable("missing-file", "no such file") from None
+    except (OSError, ValueError) as err:
+        message = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
+        raise Unreadable("unreadable-file", message) from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        raise Unreadable("not-a-file", f"is {_KINDS.get(stat.S_IFMT(mode), 'not a regular file')}, not a regular file")
+    with os.fdopen(fd, "rb") as f:
+        data = f.read(limit + 1)
+    if len(data) > limit:
+        size = f"{limit // 2**20} MB" if limit % 2**20 == 0 else f"{limit} byte"
+        raise Unreadable("file-too-large", f"is larger than the {size} limit for this file")
+    return data
 
 
 @dataclass
@@ -179,6 +218,30 @@ def _decode(raw: bytes, path: str) -> tuple[Optional[str], list[Problem]]:
         return None, [Problem(path, line, column, "bad-encoding", f"the file is not valid UTF-8 (byte 0x{raw[err.start]:02x})")]
 
 
+def _position(text: str, index: int) -> tuple[int, int]:
+    before = text[:index]
+    return before.count("\n") + 1, index - (before.rfind("\n") + 1) + 1
+
+
+def _codepoint(character: Any) -> str:
+    return f"U+{character:04X}" if isinstance(character, int) else f"U+{ord(character):04X}"
+
+
+def _syntax(err: yaml.MarkedYAMLError, path: str) -> Problem:
+    mark = err.problem_mark or err.context_mark
+    line, col = _mark(mark) if mark else (1, 1)
+    context = err.context or ""
+    if context.startswith("found duplicate anchor") and err.context_mark is not None:
+        # The composer's sentence is split over context and problem; say it in one piece.
+        name = context.removeprefix("found duplicate anchor").split(";")[0].strip()
+        message = f"duplicate anchor {name + ' ' if name else ''}(first at line {err.context_mark.line + 1})"
+    else:
+        message = err.problem or "invalid YAML"
+        if context:
+            message = f"{message} ({context})"
+    return Problem(path, line, col, "yaml-syntax", message)
+
+
 def parse(raw: bytes, path: str) -> tuple[Optional[Document], list[Problem]]:
     """Parse YAML bytes into a Document, collecting problems instead of raising."""
     text, problems = _decode(raw, path)
@@ -190,14 +253,14 @@ def parse(raw: bytes, path: str) -> tuple[Optional[Document], list[Problem]]:
             problems.extend(_anchors_and_aliases(text, path))
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        line, col = _mark(mark) if mark else (1, 1)
-        message = err.problem or "invalid YAML"
-        if err.context:
-            message = f"{message} ({err.context})"
-        return None, [Problem(path, line, col, "yaml-syntax", message)]
+        return None, problems + [_syntax(err, path)]
+    except yaml.reader.ReaderError as err:
+        # libyaml gives a byte offset; the character itself is found in the text instead.
+        bad = yaml.reader.Reader.NON_PRINTABLE.search(text)
+        line, col = _position(text, bad.start()) if bad else (1, 1)
+        return None, problems + [Problem(path, line, col, "yaml-syntax", f"{err.reason}: character {_codepoint(err.character)}")]
     except yaml.YAMLError as err:
-        return None, [Problem(path, 1, 1, "yaml-syntax", str(err).splitlines()[0])]
+        return None, problems + [Problem(path, 1, 1, "yaml-syntax", str(err).splitlines()[0])]
     if node is None:
         return None, [Problem(path, 1, 1, "empty-file", "the file is empty")]
     doc = Document(path, None, text, node)
@@ -205,15 +268,11 @@ def parse(raw: bytes, path: str) -> tuple[Optional[Document], list[Problem]]:
     return doc, problems
 
 
-def read(path: Path, shown: Optional[str] = None) -> tuple[Optional[Document], list[Problem]]:
+def read(path: Path, shown: Optional[str] = None, limit: int = LEDGER_LIMIT) -> tuple[Optional[Document], list[Problem]]:
     """Read and parse a YAML file; `shown` is the name used in problems."""
     name = shown if shown is not None else str(path)
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return None, [Problem(name, 1, 1, "missing-file", "no such file")]
-    except IsADirectoryError:
-        return None, [Problem(name, 1, 1, "missing-file", "is a directory, not a file")]
-    except OSError as err:
-        return None, [Problem(name, 1, 1, "unreadable-file", err.strerror or str(err))]
+        raw = read_regular(path, limit)
+    except Unreadable as err:
+        return None, [Problem(name, 1, 1, err.code, err.message)]
     return parse(raw, name)

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import difflib
-import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Optional
 
 _HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -28,11 +26,6 @@ def normalise(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     text = _SPACE.sub(" ", text)
     return _GAP.sub("", text).strip()
-
-
-def sha256(path: Path) -> str:
-    """Hex SHA-256 of a file's bytes."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 @dataclass(frozen=True)

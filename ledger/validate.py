@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 from ledger import deadlines, load
 from ledger.load import Document
 from ledger.model import RESOLVED_STATUSES, SCORED_STATUSES, TOPICS, Entry, Evidence, Problem, Removal, Source, describe
-from ledger.sources import Archive, sha256
+from ledger.sources import Archive
 
 _FIELD_CODES = {
     "id": "bad-id",
@@ -180,14 +181,22 @@ def check_sources(doc: Document, seeds: Path, archive: Archive) -> tuple[dict[st
         if source is None or source.id in sources:
             continue
         sources[source.id] = source
-        path = (seeds / source.file).resolve()
+        try:
+            path = (seeds / source.file).resolve()
+        except (OSError, RuntimeError):  # a symlink loop
+            problems.append(doc.problem(at + ("file",), "source-unreadable", f"{seeds / source.file} is a symlink loop"))
+            continue
         if Path(source.file).is_absolute() or not path.is_relative_to(root):
             problems.append(doc.problem(at + ("file",), "source-outside-seeds", f"'{source.file}' is outside {seeds}/"))
             continue
-        if not path.is_file():
-            problems.append(doc.problem(at + ("file",), "source-missing", f"source file {seeds / source.file} does not exist"))
+        try:
+            data = load.read_regular(path, load.SOURCE_LIMIT)
+        except load.Unreadable as err:
+            code = {"missing-file": "source-missing", "unreadable-file": "source-unreadable"}.get(err.code, err.code)
+            message = "does not exist" if code == "source-missing" else err.message
+            problems.append(doc.problem(at + ("file",), code, f"source file {seeds / source.file} {message}"))
             continue
-        actual = sha256(path)
+        actual = hashlib.sha256(data).hexdigest()
         if actual != source.sha256:
             problems.append(
                 doc.problem(
@@ -197,7 +206,7 @@ def check_sources(doc: Document, seeds: Path, archive: Archive) -> tuple[dict[st
                 )
             )
         try:
-            archive.add(source.id, path.read_text(encoding="utf-8"))
+            archive.add(source.id, data.decode("utf-8"))
         except UnicodeDecodeError:
             problems.append(doc.problem(at + ("file",), "bad-encoding", f"{seeds / source.file} is not valid UTF-8"))
     return sources, problems

@@ -155,3 +155,13 @@ def test_chinese_text_draws_without_warnings():
 def test_empty_chart():
     fig = chart.draw([], AS_OF)
     assert chart.to_svg(fig) == chart.to_svg(chart.draw([], AS_OF))
+
+
+@pytest.mark.parametrize("summary", ["Costs fall from $5 to $3", "Revenue goes $^$ up", "Compute budget is $$ large"])
+def test_dollar_signs_are_text_not_mathematics(summary):
+    # With mathtext, the first is set as a formula and the other two stop the report with a parse error.
+    rows = chart.timeline_rows([make("money", "Sam Altman", summary=summary)], AS_OF)
+    fig = chart.draw(rows, AS_OF)
+    labels = [t for t in fig.findobj(matplotlib.text.Text) if "$" in t.get_text()]
+    assert labels and all(not t.get_parse_math() for t in labels)
+    assert chart.to_svg(fig).startswith(b"<?xml") and chart.to_png(fig).startswith(b"\x89PNG")

@@ -52,3 +52,21 @@ def test_csv_has_one_row_per_entry_and_fixed_columns(records):
     assert agents["due"] == "true" and agents["said_on_approximate"] == "false" and agents["confidence"] == "0.7"
     assert agents["topics"] == "; ".join(records["agents-2025"]["topics"]) and agents["evidence"] == ""
     assert json.loads(parsed[1]["evidence"]) == records["compute-triple"]["evidence"]
+
+
+HOSTILE = ["Agents year\r=1+1", "two\nlines", "crlf\r\nend", "comma, and \"quotes\"", "trailing\r", "\rleading", "plain"]
+
+
+def test_csv_quotes_every_field_holding_a_line_break(records):
+    hostile = [dict(records["agents-2025"], id=f"h{i}", summary=text, notes=text) for i, text in enumerate(HOSTILE)]
+    text = export.to_csv(hostile)
+    parsed = list(csv.reader(io.StringIO(text, newline="")))
+    assert len(parsed) == 1 + len(HOSTILE)
+    column = export.COLUMNS.index("summary")
+    assert [row[column] for row in parsed[1:]] == HOSTILE
+    # A spreadsheet-style reader (pandas' own parser) finds the same records.
+    import pandas as pd
+
+    frame = pd.read_csv(io.StringIO(text, newline=""), dtype=str, keep_default_na=False)
+    assert list(frame["summary"]) == HOSTILE and list(frame["notes"]) == HOSTILE
+    assert text.count("\n") - 2 * sum(t.count("\n") for t in HOSTILE) == 1 + len(HOSTILE)  # rows end in LF

@@ -1,5 +1,9 @@
 import datetime as dt
+import os
 import time
+from pathlib import Path
+
+import pytest
 
 import yaml
 
@@ -70,3 +74,35 @@ def test_syntax_error_is_located():
     doc, problems = parse("a: [1, 2\nb: 3\n")
     assert doc is None
     assert problems[0].code == "yaml-syntax" and problems[0].line == 2
+
+
+@pytest.mark.parametrize("raw, where, char", [
+    (b"entries:\n  - id: a\n    summary: \xe4\xb8\xadx\x07y\n", (3, 16), "U+0007"),
+    (b"a: 1\n\x00\n", (2, 1), "U+0000"),
+    (b"\xef\xbb\xbfa: 1\nb: \x1b[2J\n", (2, 4), "U+001B"),
+])
+def test_control_characters_are_located(raw, where, char):
+    _, [problem] = load.parse(raw, "c.yaml")
+    assert (problem.line, problem.column, problem.code) == (*where, "yaml-syntax") and char in problem.message
+
+
+def test_duplicate_anchor_reads_as_one_sentence():
+    _, problems = load.parse(b"a: &x 1\nb: &x 2\n", "c.yaml")
+    assert [str(p) for p in problems][-1] == "c.yaml:2:4: [error] duplicate anchor (first at line 1) (yaml-syntax)"
+    assert [p.code for p in problems] == ["yaml-alias", "yaml-alias", "yaml-syntax"]
+
+
+def test_only_regular_files_are_read(tmp_path):
+    os.mkfifo(tmp_path / "fifo")
+    cases = {tmp_path: "is a directory", tmp_path / "fifo": "is a FIFO", Path("/dev/zero"): "is a character device"}
+    for path, message in cases.items():
+        _, [problem] = load.read(path, "x.yaml")
+        assert (problem.code, problem.message) == ("not-a-file", f"{message}, not a regular file")
+
+
+def test_size_limit(tmp_path):
+    path = tmp_path / "big.yaml"
+    path.write_bytes(b"- 1\n" * 1000)
+    _, [problem] = load.read(path, "big.yaml", limit=3999)
+    assert problem.code == "file-too-large" and "limit" in problem.message
+    assert load.read(path, "big.yaml", limit=4000)[1] == []

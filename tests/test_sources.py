@@ -2,7 +2,7 @@
 
 import pytest
 
-from ledger.sources import Archive, closest, normalise, sha256
+from ledger.sources import Archive, closest, normalise
 
 
 @pytest.mark.parametrize(("raw", "expected"), [
@@ -41,9 +41,3 @@ def test_nearest_passage_points_at_the_typo():
 
 def test_closest_of_nothing_is_none():
     assert closest("", "text") is None and closest("quote", "") is None
-
-
-def test_sha256(tmp_path):
-    path = tmp_path / "f"
-    path.write_bytes(b"abc")
-    assert sha256(path) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
