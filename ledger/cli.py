@@ -207,7 +207,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
         _err(f"ledger diff: {err}")
         return EXIT_PROBLEMS
     _out(gitdiff.to_markdown(d, base_label, args.head or "working tree"))
-    if d.problems:
+    if d.problems or d.head_invalid:
         return EXIT_PROBLEMS
     if args.strict and gitdiff.unexplained(d):
         _err("flagged changes without a note explaining them (see CONTRIBUTING.md, 'Change an entry's terms')")

@@ -19,6 +19,7 @@ FLAG_KINDS = ("term-edit", "criteria-edit", "id-change", "removed", "no-evidence
 SHALLOW = "shallow clone: fetch more history (git fetch --unshallow) or pass BASE explicitly"
 _FIELD_ORDER = list(Entry.model_fields)
 _SHORT = 80
+_SHOWN_PROBLEMS = 20
 
 
 class GitError(Exception):
@@ -203,8 +204,13 @@ class LedgerDiff:
     after: Scores = field(default_factory=lambda: scores([]))
     base_problems: list[Problem] = field(default_factory=list)
     head_problems: list[Problem] = field(default_factory=list)
+    # What `ledger validate` would say of each side (sources aside); the sides are compared all the same.
+    base_invalid: list[Problem] = field(default_factory=list)
+    head_invalid: list[Problem] = field(default_factory=list)
     base_missing: bool = False
     head_missing: bool = False
+    # (path at base, path at head) when the ledger was renamed between the two.
+    renamed: Optional[tuple[str, str]] = None
 
     @property
     def problems(self) -> list[Problem]:
@@ -232,7 +238,9 @@ def scores(entries: list[dict[str, Any]]) -> Scores:
         status = str(e.get("status"))
         counts[status] = counts.get(status, 0) + 1
     counts = {s: counts[s] for s in _status_order(counts)}
-    verdicts = [OUTCOME[e["status"]] for e in entries if e.get("kind") == "prediction" and e.get("status") in OUTCOME]
+    # Either side may not validate: a status that is a list or a mapping is counted by its text, never looked up.
+    verdicts = [OUTCOME[s] for e in entries if e.get("kind") == "prediction"
+                and isinstance(s := e.get("status"), str) and s in OUTCOME]
     scored = len(verdicts)
     hits = sum(verdicts)
     return Scores(len(entries), counts, hits / scored if scored else None, scored)
@@ -242,6 +250,17 @@ def scores(entries: list[dict[str, Any]]) -> Scores:
 class _Side:
     entries: dict[str, dict[str, Any]] = field(default_factory=dict)
     removed: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+def _invalid(raw: Optional[bytes], path: str) -> list[Problem]:
+    """The problems `ledger validate` finds in a side's entries, short of its sources and the date."""
+    from ledger.validate import check
+
+    doc, problems = load.parse(raw, path) if raw is not None else (None, [])
+    if doc is None or problems:
+        return []
+    # No as-of date: a diff is about the change, and dates in the future are validate's concern.
+    return [p for p in check(doc, None, Path("."), dt.date.max).problems if p.path == path]
 
 
 def _side(raw: Optional[bytes], path: str) -> tuple[_Side, list[Problem]]:
@@ -352,13 +371,18 @@ def _key(entry: dict[str, Any]) -> Optional[tuple[str, str]]:
     return (str(source), str(quote)) if source is not None and quote is not None else None
 
 
-def compare(base: Optional[bytes], head: Optional[bytes], path: str = "claims.yaml") -> LedgerDiff:
+def compare(base: Optional[bytes], head: Optional[bytes], path: str = "claims.yaml",
+            base_path: Optional[str] = None) -> LedgerDiff:
     """What changed between two versions of claims.yaml (None: the file does not exist on that side)."""
+    base_path = base_path or path
     d = LedgerDiff(base_missing=base is None, head_missing=head is None)
-    old, d.base_problems = _side(base, path)
+    if base_path != path:
+        d.renamed = (base_path, path)
+    old, d.base_problems = _side(base, base_path)
     new, d.head_problems = _side(head, path)
     if d.problems:
         return d
+    d.base_invalid, d.head_invalid = _invalid(base, base_path), _invalid(head, path)
     gone = sorted(set(old.entries) - set(new.entries))
     came = sorted(set(new.entries) - set(old.entries))
     # Same source and same quote under another id is one entry renamed, not one removed and one added.
@@ -402,10 +426,40 @@ def compare(base: Optional[bytes], head: Optional[bytes], path: str = "claims.ya
     return d
 
 
+def renames(repo: Path, base: str, head: Optional[str]) -> list[tuple[str, str]]:
+    """Files renamed between two revisions (HEAD None: the working tree), as git's rename detection finds them."""
+    revs = [_verify(repo, base)] + ([_verify(repo, head)] if head is not None else [])
+    done = _git(repo, "diff", "--name-status", "-M", "-z", "--no-ext-diff", *revs, "--")
+    if done.returncode != 0:
+        raise GitError(f"git diff failed: {done.stderr.decode('utf-8', 'replace').strip()}")
+    fields = done.stdout.decode("utf-8", "surrogateescape").split("\0")
+    found, i = [], 0
+    while i < len(fields) and fields[i]:
+        if fields[i].startswith(("R", "C")):
+            if fields[i].startswith("R"):
+                found.append((fields[i + 1], fields[i + 2]))
+            i += 3
+        else:
+            i += 2
+    return found
+
+
 def diff_revisions(repo: Path, base: Optional[str] = None, head: Optional[str] = None, path: str = "claims.yaml") -> LedgerDiff:
-    """Compare `path` at BASE (default: the merge base with the default branch) and HEAD (default: the working tree)."""
+    """Compare `path` at BASE (default: the merge base with the default branch) and HEAD (default: the working tree).
+
+    When the ledger was renamed in between, the diff follows it, as `git log --follow` does.
+    """
     base_rev = base if base is not None else default_base(repo)
-    return compare(read_at(repo, base_rev, path), read_at(repo, head, path), path)
+    base_path, head_path = path, path
+    old, new = read_at(repo, base_rev, path), read_at(repo, head, path)
+    if (old is None) != (new is None):
+        for before, after in renames(repo, base_rev, head):
+            if old is None and after == path:
+                base_path = before
+            elif new is None and before == path:
+                head_path = after
+        old, new = read_at(repo, base_rev, base_path), read_at(repo, head, head_path)
+    return compare(old, new, head_path, base_path)
 
 
 def unexplained(d: LedgerDiff) -> list[Flag]:
@@ -499,6 +553,16 @@ def to_markdown(d: LedgerDiff, base_label: str, head_label: str) -> str:
             out += [str(p) for p in problems] + ["```", ""]
     if d.problems:
         return "\n".join(out)
+    if d.renamed:
+        out += [f"The ledger was renamed from {_code(d.renamed[0])} to {_code(d.renamed[1])}; its entries are "
+                "compared across the rename.", ""]
+    for side, label, problems in (("base", base_label, d.base_invalid), ("head", head_label, d.head_invalid)):
+        if problems:
+            shown = problems[:_SHOWN_PROBLEMS]
+            more = len(problems) - len(shown)
+            out += [f"{'❌' if side == 'head' else '⚠'} The ledger at {side} ({_md(label, None)}) does not validate "
+                    f"({len(problems)} problem{'s' if len(problems) != 1 else ''}); it is compared as it is:", "", "```text"]
+            out += [str(p) for p in shown] + ([f"… and {more} more"] if more else []) + ["```", ""]
     if d.base_missing and not d.head_missing:
         out += [f"There is no ledger at {_md(base_label, None)}: every entry is new.", ""]
     if d.head_missing and not d.base_missing:

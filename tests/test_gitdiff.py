@@ -409,3 +409,45 @@ def test_score_line_counts_predictions_only(repo):
     d = head_diff(repo, text)
     assert (d.before.hit_rate, d.after.hit_rate, d.after.scored) == (0.5, 0.5, 2)
     assert d.after.counts["correct"] == 2
+
+
+# --- sides of any shape, invalid sides, renames ------------------------------------------------------
+
+ODD = ["[just-a-string]", "just-a-string", "[[1, 2]]", "{a: 1}", "[]", "3", "[null]", "[{note: [1]}]",
+       "[{url: [1], publisher: {a: 1}}]"]
+
+
+@pytest.mark.parametrize("status", ["correct", "[correct]", "{a: b}", "7", "null"])
+@pytest.mark.parametrize("evidence", ODD)
+def test_sides_of_any_shape_are_compared(status, evidence):
+    base = sub(BASE_TEXT, "status: open", f"evidence: {ODD[0]}\n    status: open")
+    head = sub(BASE_TEXT, "status: open", f"status: {status}\n    resolved_on: 2026-01-01\n    evidence: {evidence}")
+    d = compare(base.encode(), head.encode())
+    assert not d.problems and d.head_invalid
+    markdown = to_markdown(d, "base", "head")
+    assert "does not validate" in markdown and "Scores" in markdown
+
+
+def test_an_invalid_head_is_located_and_fails(repo, capsys):
+    from ledger.cli import main
+
+    commit(repo, sub(BASE_TEXT, "status: open", "status: open\n    evidence: [just-a-string]"))
+    code = main(["diff", "HEAD~1", "HEAD", "--ledger", str(repo / "claims.yaml")])
+    out = capsys.readouterr().out
+    assert code == 1
+    line = 1 + BASE_TEXT[: BASE_TEXT.index("status: open")].count("\n") + 1
+    assert f"claims.yaml:{line}:16: [error] evidence must be a mapping, not 'just-a-string' (bad-type)" in out
+
+
+def test_a_renamed_ledger_is_followed(repo):
+    git(repo, "mv", "claims.yaml", "ledger.yaml")
+    (repo / "ledger.yaml").write_text(sub(BASE_TEXT, "status: open", "status: open\n    checked_on: 2026-01-01"), encoding="utf-8")
+    for head in (None, "HEAD"):
+        if head:
+            git(repo, "commit", "-qam", "rename")
+        d = diff_revisions(repo, "HEAD~1" if head else "HEAD", head, "ledger.yaml")
+        assert d.renamed == ("claims.yaml", "ledger.yaml") and not d.added and len(d.edited) == 1
+        assert "renamed from `claims.yaml` to `ledger.yaml`" in to_markdown(d, "b", "h")
+    # Asked for by its old name, the diff follows it forward.
+    d = diff_revisions(repo, "HEAD~1", "HEAD", "claims.yaml")
+    assert d.renamed == ("claims.yaml", "ledger.yaml") and not d.removed and len(d.edited) == 1
