@@ -8,12 +8,13 @@ import json
 import os
 import re
 import sys
+import traceback
 from pathlib import Path
 from typing import Any, Optional, Sequence
 
 from ledger.model import EVIDENCE_TYPES, RESOLVED_STATUSES, Problem
 
-EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
 
 
 class UsageError(Exception):
@@ -320,7 +321,23 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return EXIT_OK
     except KeyboardInterrupt:
         return 130
+    except Exception as err:  # a bug in ledger, not a problem in the input: say so, in its own exit status
+        if os.environ.get("LEDGER_TRACEBACK"):
+            raise
+        _internal_error(args, err)
+        return EXIT_BUG
     return EXIT_OK
+
+
+def _internal_error(args: argparse.Namespace, err: Exception) -> None:
+    frame = traceback.extract_tb(err.__traceback__)[-1]
+    place = f"{Path(frame.filename).name}:{frame.lineno}"
+    message = (f"internal error, a bug in ledger and not a problem in your files: {type(err).__name__}: {err} "
+               f"(at {place}); please report it with the command you ran (set LEDGER_TRACEBACK=1 for the traceback)")
+    _err(f"ledger: {message}")
+    fmt = getattr(args, "format", None)
+    if fmt in ("json", "github"):
+        _out(format_problems([Problem(getattr(args, "ledger", ""), 1, 1, "internal-error", message)], fmt))
 
 
 if __name__ == "__main__":

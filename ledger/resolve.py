@@ -9,7 +9,7 @@ import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -262,6 +262,17 @@ def resolve(
     return result
 
 
+def _keeping_layout(text: str, edit: Callable[[str], str]) -> str:
+    """Apply an edit to LF text, keeping the file's byte-order mark and CRLF line ends as they were."""
+    bom = "\ufeff" if text.startswith("\ufeff") else ""
+    body = text[len(bom):]
+    crlf = "\r\n" in body
+    if crlf and "\n" in body.replace("\r\n", ""):
+        raise ResolveError("the ledger mixes CRLF and LF line ends: make them all one kind first")
+    new = edit(body.replace("\r\n", "\n") if crlf else body)
+    return bom + (new.replace("\n", "\r\n") if crlf else new)
+
+
 def resolve_file(
     path: Path,
     entry_id: str,
@@ -273,11 +284,14 @@ def resolve_file(
     sources: Optional[Path] = None,
 ) -> list[Problem]:
     """Resolve an entry in a ledger file; the file changes only if the result validates, else its problems."""
-    raw = path.read_bytes()
+    try:
+        raw = load.read_regular(path, load.LEDGER_LIMIT)
+    except load.Unreadable as err:
+        return [Problem(str(path), 1, 1, err.code, err.message)]
     doc, problems = load.parse(raw, str(path))
     if doc is None or problems:
         return problems
-    new_text = resolve(doc.text, entry_id, status, on, evidence)
+    new_text = _keeping_layout(doc.text, lambda text: resolve(text, entry_id, status, on, evidence))
     new_doc, problems = load.parse(new_text.encode("utf-8"), str(path))
     sources = sources or sources_path(path)
     sources_doc, source_problems = load.read(sources)

@@ -76,3 +76,82 @@ def test_due_lists_overdue_most_overdue_first_and_marks_inferred_days(tmp_path, 
     assert [line.split()[0] for line in lines[3:5]] == ["327", "22"]
     assert "agents-2025" in lines[3] and "≈2024-11-01" in lines[4] and "science-two-years" in lines[4]
     assert lines[-1] == "≈ the source does not give the day: the best-supported day; the entry's notes give the range."
+
+
+def _code(args) -> int:
+    try:
+        return main(args)
+    except SystemExit as exit:
+        return int(exit.code or 0)
+
+
+@pytest.fixture
+def workspace(tmp_path, monkeypatch):
+    import shutil
+
+    shutil.copytree(FIXTURES / "seeds", tmp_path / "seeds")
+    shutil.copy(FIXTURES / "claims.yaml", tmp_path / "claims.yaml")
+    (tmp_path / "bad.yaml").write_text("entries:\n  - id: a\n", encoding="utf-8")
+    git = ["git", "-c", "user.name=T", "-c", "user.email=t@example.org", "-c", "commit.gpgsign=false"]
+    subprocess.run(git[:1] + ["init", "-q", "-b", "main"], cwd=tmp_path, check=True)
+    subprocess.run(git + ["add", "-A"], cwd=tmp_path, check=True)
+    subprocess.run(git + ["commit", "-qm", "base"], cwd=tmp_path, check=True)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+AS_OF = ["--as-of", "2026-11-23"]
+RESOLVE = ["--status", "correct", "--evidence", "https://example.org/a", "--type", "primary", "--publisher", "Ex",
+           "--published-on", "2025-12-01", "--note", "Shipped.", "--on", "2025-12-02"]
+EXIT_TABLE = {
+    # command: (succeeds, finds problems, usage error)
+    "validate": (["validate", *AS_OF], ["validate", "bad.yaml", *AS_OF], ["validate", "--format", "xml"]),
+    "due": (["due", *AS_OF], ["due", "--ledger", "bad.yaml", *AS_OF], ["due", "--upcoming", "x"]),
+    "export": (["export", *AS_OF], ["export", "--ledger", "bad.yaml", *AS_OF], ["export", "--format", "xml"]),
+    "deadline": (["deadline", "明年", "--said-on", "2025-01-01"], ["deadline", "some day", "--said-on", "2025-01-01"],
+                 ["deadline", "明年"]),
+    "report": (["report", "--out", "out", *AS_OF], ["report", "--ledger", "bad.yaml", "--out", "out", *AS_OF],
+               ["report", "--out"]),
+    "diff": (["diff", "HEAD"], ["diff", "no-such-revision"], ["diff", "--nope"]),
+    "resolve": (["resolve", "agents-2025", *RESOLVE, *AS_OF], ["resolve", "no-such-id", *RESOLVE, *AS_OF],
+                ["resolve", "agents-2025", "--status", "correct"]),
+}
+
+
+def test_the_exit_table_covers_every_subcommand():
+    assert sorted(EXIT_TABLE) == SUBCOMMANDS
+
+
+@pytest.mark.parametrize("name", sorted(EXIT_TABLE))
+def test_exit_codes(name, workspace, monkeypatch, capsys):
+    ok, problems, usage = EXIT_TABLE[name]
+    assert [_code(ok), _code(problems), _code(usage)] == [0, 1, 2]
+    # A bug (here: the YAML reader, or the deadline parser, failing) exits 3 with one line saying so.
+    from ledger import deadlines, load
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("injected")
+
+    monkeypatch.setattr(load, "parse", broken)
+    monkeypatch.setattr(deadlines, "from_phrase", broken)
+    capsys.readouterr()
+    assert _code(ok) == 3
+    err = capsys.readouterr().err
+    assert err.startswith("ledger: internal error, a bug in ledger") and "ZeroDivisionError: injected" in err
+    assert "Traceback" not in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("fmt", ["json", "github"])
+def test_a_bug_still_gives_a_machine_readable_record(fmt, workspace, monkeypatch, capsys):
+    import json
+
+    from ledger import load
+
+    monkeypatch.setattr(load, "parse", lambda *a: 1 / 0)
+    assert main(["validate", "--format", fmt, *AS_OF]) == 3
+    out = capsys.readouterr().out
+    if fmt == "json":
+        [record] = json.loads(out)
+        assert record["code"] == "internal-error" and "ZeroDivisionError" in record["message"]
+    else:
+        assert out.startswith("::error file=claims.yaml,line=1,col=1,title=internal-error::internal error")

@@ -256,3 +256,28 @@ def test_interrupted_write_keeps_the_original(tmp_path, as_of, monkeypatch, step
         resolve_file(path, "agents-2025", "correct", ON, ev("https://example.org"), as_of=as_of)
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["claims.yaml", "seeds"]
+
+
+@pytest.mark.parametrize("bom, newline", [(b"", b"\r\n"), (b"\xef\xbb\xbf", b"\n"), (b"\xef\xbb\xbf", b"\r\n")],
+                         ids=["crlf", "bom", "bom-crlf"])
+def test_resolve_file_keeps_crlf_and_bom(tmp_path, as_of, bom, newline):
+    path = ledger_copy(tmp_path, STYLED)
+    lf = path.read_bytes()
+    path.write_bytes(bom + lf.replace(b"\n", newline))
+    item = ev("https://example.org/users", "Fewer users.")
+    assert resolve_file(path, "users-800m", "wrong", ON, item, as_of=as_of) == []
+    expected = resolve(lf.decode("utf-8"), "users-800m", "wrong", ON, item).encode("utf-8")
+    assert path.read_bytes() == bom + expected.replace(b"\n", newline)
+
+
+def test_resolve_file_refuses_mixed_line_ends(tmp_path, as_of):
+    path = ledger_copy(tmp_path)
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n", 3))
+    with pytest.raises(ResolveError, match="mixes CRLF and LF"):
+        resolve_file(path, "agents-2025", "correct", ON, ev("https://example.org"), as_of=as_of)
+
+
+def test_resolve_file_refuses_what_is_not_a_file(tmp_path, as_of):
+    for path, code in ((tmp_path, "not-a-file"), (tmp_path / "nope.yaml", "missing-file")):
+        [problem] = resolve_file(path, "agents-2025", "correct", ON, ev("https://example.org"), as_of=as_of)
+        assert problem.code == code
