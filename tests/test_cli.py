@@ -155,3 +155,53 @@ def test_a_bug_still_gives_a_machine_readable_record(fmt, workspace, monkeypatch
         assert record["code"] == "internal-error" and "ZeroDivisionError" in record["message"]
     else:
         assert out.startswith("::error file=claims.yaml,line=1,col=1,title=internal-error::internal error")
+
+
+# --- every command on hostile inputs: a located problem or a result, never a traceback ------------------
+
+FIXTURE_TEXT = (FIXTURES / "claims.yaml").read_text(encoding="utf-8")
+SUMMARY = "summary: Altman expects 2025 to be the year AI agents start working for people."
+HOSTILE = {
+    # valid ledgers whose text bent the outputs
+    "dollars": FIXTURE_TEXT.replace(SUMMARY, 'summary: "Costs fall from $5 to $3, $^$ and $$ large"'),
+    "cr-in-summary": FIXTURE_TEXT.replace(SUMMARY, 'summary: "Agents year\\r=1+1"'),
+    "crlf": FIXTURE_TEXT.replace("\n", "\r\n"),
+    "bom": "\ufeff" + FIXTURE_TEXT,
+    # invalid ones
+    "control-character": FIXTURE_TEXT.replace(SUMMARY, SUMMARY + "\x07"),
+    "duplicate-anchor": FIXTURE_TEXT.replace("topics: [agents]", "topics: &t [agents]\n    x: &t 1"),
+    "odd-evidence": FIXTURE_TEXT.replace("confidence: 0.7\n    status: open",
+                                         "confidence: 0.7\n    status: open\n    evidence: [just-a-string]"),
+    "odd-status": FIXTURE_TEXT.replace("confidence: 0.7\n    status: open", "confidence: 0.7\n    status: [open]"),
+}
+COMMANDS = [
+    ["validate", "{ledger}"], ["validate", "{ledger}", "--format", "json"], ["validate", "{ledger}", "--format", "github"],
+    ["due", "--ledger", "{ledger}"], ["due", "--ledger", "{ledger}", "--format", "markdown"],
+    ["export", "--ledger", "{ledger}"], ["export", "--ledger", "{ledger}", "--format", "csv"],
+    ["report", "--ledger", "{ledger}", "--out", "{out}"],
+    ["resolve", "agents-2025", *RESOLVE, "--ledger", "{ledger}"],
+]
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_every_command_on_hostile_input(name, tmp_path, capsys):
+    import shutil
+
+    shutil.copytree(FIXTURES / "seeds", tmp_path / "seeds")
+    ledger = tmp_path / "claims.yaml"
+    ledger.write_bytes(HOSTILE[name].encode("utf-8"))
+    valid = main(["validate", str(ledger), *AS_OF]) == 0
+    assert valid == (name in ("dollars", "cr-in-summary", "crlf", "bom"))
+    for command in COMMANDS:
+        before = ledger.read_bytes()
+        args = [a.format(ledger=ledger, out=tmp_path / "out") for a in command] + AS_OF
+        code = _code(args)
+        captured = capsys.readouterr()
+        assert "Traceback" not in captured.err and code in (0, 1), (args, code, captured.err)
+        if not valid:
+            # An invalid ledger is refused with its problems, and nothing is written.
+            assert code == 1 and ledger.read_bytes() == before and not (tmp_path / "out").exists(), args
+    if valid:
+        assert (tmp_path / "out" / "timeline.png").exists()
+        assert ledger.read_bytes().startswith(b"\xef\xbb\xbf") == (name == "bom")
+        assert (b"\r\n" in ledger.read_bytes()) == (name == "crlf")
