@@ -15,6 +15,7 @@ from typing import Any, Optional, Sequence
 from ledger.model import EVIDENCE_TYPES, RESOLVED_STATUSES, Problem
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
+LEDGER_HELP = "the ledger (default: claims.yaml in this folder or the nearest one above it, as git finds its root)"
 
 
 class UsageError(Exception):
@@ -171,6 +172,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     from ledger import report  # pandas and matplotlib: only this command pays for them
 
     out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out} is a file, not a folder")
     if args.as_of is None and args.check:
         # CI checks the committed reports at the date they were made, not at today's date.
         args.as_of = str(report.recorded_as_of(out) or parse_as_of(None))
@@ -187,7 +190,11 @@ def cmd_report(args: argparse.Namespace) -> int:
             return EXIT_PROBLEMS
         _err(f"{out}/ is up to date at {as_of}")
         return EXIT_OK
-    report.write(outputs, out)
+    try:
+        report.write(outputs, out)
+    except OSError as err:
+        _err(f"ledger report: cannot write to {out}/: {err.strerror or err}; the previous reports are unchanged")
+        return EXIT_PROBLEMS
     what = f"{len(result.entries)} entries" if result.entries else "the ledger is empty, so the reports say so"
     _err(f"wrote {len(outputs)} files to {out}/ as of {as_of} ({what})")
     return EXIT_OK
@@ -199,14 +206,18 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
     path = Path(args.ledger).resolve()
     try:
-        repo = gitdiff.toplevel(path.parent)
+        repo = gitdiff.toplevel(path.parent if path.parent.is_dir() else Path.cwd())
+        if not path.is_relative_to(repo.resolve()):
+            raise UsageError(f"{args.ledger} is outside the git repository at {repo}")
         relative = path.relative_to(repo.resolve()).as_posix()
         base = args.base if args.base is not None else gitdiff.default_base(repo)
         base_label = args.base if args.base is not None else f"{base[:12]} (merge base with the default branch)"
         d = gitdiff.diff_revisions(repo, base, args.head, relative)
     except gitdiff.GitError as err:
-        _err(f"ledger diff: {err}")
-        return EXIT_PROBLEMS
+        raise UsageError(f"cannot compare: {err}") from None
+    if d.base_missing and d.head_missing:
+        raise UsageError(f"there is no {relative} at {base_label} nor at {args.head or 'the working tree'}: "
+                         "nothing to compare (is --ledger right?)")
     _out(gitdiff.to_markdown(d, base_label, args.head or "working tree"))
     if d.problems or d.head_invalid:
         return EXIT_PROBLEMS
@@ -249,9 +260,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     def ledger_args(p: argparse.ArgumentParser, positional: bool = False) -> None:
         if positional:
-            p.add_argument("ledger", nargs="?", default="claims.yaml", metavar="PATH", help="the ledger (default: claims.yaml)")
+            p.add_argument("ledger", nargs="?", metavar="PATH", help=LEDGER_HELP)
         else:
-            p.add_argument("--ledger", default="claims.yaml", metavar="PATH", help="the ledger (default: claims.yaml)")
+            p.add_argument("--ledger", metavar="PATH", help=LEDGER_HELP)
         p.add_argument("--sources", metavar="PATH", help="the sources list (default: seeds/sources.yaml beside the ledger)")
         p.add_argument("--as-of", metavar="DATE", help="judge deadlines on this date: YYYY-MM-DD or 'today' (default: today)")
 
@@ -279,7 +290,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("report", help="write the scoreboard, timeline chart and tables to reports/")
     ledger_args(p)
-    p.add_argument("--out", default="reports", metavar="DIR", help="output folder (default: reports)")
+    p.add_argument("--out", metavar="DIR", help="output folder (default: reports/ beside the ledger)")
     p.add_argument("--check", action="store_true",
                    help="write nothing; exit 1 naming the files that differ from a fresh report at the recorded as-of date")
     p.set_defaults(func=cmd_report)
@@ -287,7 +298,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("diff", help="summarise what changed in the ledger between two git revisions, as Markdown")
     p.add_argument("base", nargs="?", metavar="BASE", help="base revision (default: the merge base with the default branch)")
     p.add_argument("head", nargs="?", metavar="HEAD", help="head revision (default: the working tree)")
-    p.add_argument("--ledger", default="claims.yaml", metavar="PATH", help="the ledger (default: claims.yaml)")
+    p.add_argument("--ledger", metavar="PATH", help=LEDGER_HELP)
     p.add_argument("--strict", action="store_true", help="exit 1 when flagged changes have no note explaining them")
     p.set_defaults(func=cmd_diff)
 
@@ -307,11 +318,26 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _locate(args: argparse.Namespace) -> None:
+    """Fill in the default ledger and output folder: found from any folder of the repository."""
+    if not hasattr(args, "ledger"):
+        return
+    if args.ledger is None:
+        from ledger.load import find_root
+
+        root = find_root(Path.cwd())
+        # Shown relative to where the user stands, so that every problem's path can be opened from there.
+        args.ledger = os.path.relpath(root / "claims.yaml") if root else "claims.yaml"
+    if getattr(args, "out", False) is None:
+        args.out = str(Path(args.ledger).parent / "reports")
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Run the command line; returns the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        _locate(args)
         return int(args.func(args))
     except UsageError as err:
         parser.exit(EXIT_USAGE, f"ledger: error: {err}\n")

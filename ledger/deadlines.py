@@ -46,10 +46,13 @@ def window(value: Union[str, int, dt.date], said_on: dt.date) -> Window:
     m = _WITHIN.fullmatch(text)
     if m:
         n, unit = int(m.group(1)), m.group(2)
-        if unit == "week":
-            end = said_on + dt.timedelta(weeks=n)
-        else:
-            end = add_months(said_on, n * 12 if unit == "year" else n)
+        try:
+            if unit == "week":
+                end = said_on + dt.timedelta(weeks=n)
+            else:
+                end = add_months(said_on, n * 12 if unit == "year" else n)
+        except (OverflowError, ValueError):
+            raise ValueError(f"'{text}' runs past the end of the calendar (9999-12-31)") from None
         return Window(text, said_on, end)
     m = _CANONICAL.fullmatch(text)
     if not m:
@@ -206,17 +209,16 @@ def from_phrase(phrase: str, said_on: dt.date) -> PhraseResult:
         return PhraseResult(window(phrase.strip(), said_on).text, "canonical")
     except ValueError:
         pass
-    for pattern, kind in _CN_RULES:
-        m = pattern.fullmatch(text)
-        if m:
-            result = _from_match(kind, m.groups(), said_on)
+    for rules, read in ((_CN_RULES, _from_match), (_EN_RULES, _from_english_match)):
+        for pattern, kind in rules:
+            m = pattern.fullmatch(text)
+            result = read(kind, m.groups(), said_on) if m else None
             if result:
-                return PhraseResult(result, "rule")
-    for pattern, kind in _EN_RULES:
-        m = pattern.fullmatch(text)
-        if m:
-            result = _from_english_match(kind, m.groups(), said_on)
-            if result:
+                try:
+                    window(result, said_on)
+                except ValueError:
+                    # e.g. 明年 said on 9999-12-31: the year after has no date.
+                    return PhraseResult(None, f"'{phrase}' said on {said_on} points past the end of the calendar (9999-12-31)")
                 return PhraseResult(result, "rule")
     for word in VAGUE:
         if word in text:

@@ -268,6 +268,16 @@ def parse(raw: bytes, path: str) -> tuple[Optional[Document], list[Problem]]:
     return doc, problems
 
 
+def find_root(start: Path, name: str = "claims.yaml") -> Optional[Path]:
+    """The nearest folder at or above `start` that holds `name`, looking no higher than its git work tree."""
+    for folder in (start, *start.parents):
+        if (folder / name).is_file():
+            return folder
+        if (folder / ".git").exists():
+            return None
+    return None
+
+
 def read(path: Path, shown: Optional[str] = None, limit: int = LEDGER_LIMIT) -> tuple[Optional[Document], list[Problem]]:
     """Read and parse a YAML file; `shown` is the name used in problems."""
     name = shown if shown is not None else str(path)

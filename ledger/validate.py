@@ -280,8 +280,12 @@ def _check_entry(
 
     if e.said_on > as_of:
         add("said_on", "said-in-future", f"said_on {e.said_on} is after the as-of date {as_of}")
-    if e.deadline is not None:
-        end = deadlines.window(e.deadline, e.said_on).end
+    try:
+        end = deadlines.window(e.deadline, e.said_on).end if e.deadline is not None else None
+    except ValueError as err:  # a window that runs off the calendar from this said_on
+        add("deadline", "bad-deadline", str(err))
+        end = None
+    if end is not None:
         if end < e.said_on:
             add("deadline", "deadline-before-said", f"deadline {e.deadline} ends on {end}, before said_on {e.said_on}")
     if e.status in RESOLVED_STATUSES:

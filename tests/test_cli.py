@@ -112,7 +112,7 @@ EXIT_TABLE = {
                  ["deadline", "明年"]),
     "report": (["report", "--out", "out", *AS_OF], ["report", "--ledger", "bad.yaml", "--out", "out", *AS_OF],
                ["report", "--out"]),
-    "diff": (["diff", "HEAD"], ["diff", "no-such-revision"], ["diff", "--nope"]),
+    "diff": (["diff", "HEAD"], ["diff", "HEAD", "--ledger", "bad.yaml"], ["diff", "no-such-revision"]),
     "resolve": (["resolve", "agents-2025", *RESOLVE, *AS_OF], ["resolve", "no-such-id", *RESOLVE, *AS_OF],
                 ["resolve", "agents-2025", "--status", "correct"]),
 }
@@ -205,3 +205,30 @@ def test_every_command_on_hostile_input(name, tmp_path, capsys):
         assert (tmp_path / "out" / "timeline.png").exists()
         assert ledger.read_bytes().startswith(b"\xef\xbb\xbf") == (name == "bom")
         assert (b"\r\n" in ledger.read_bytes()) == (name == "crlf")
+
+
+def test_commands_find_the_ledger_from_any_folder_of_the_repository(workspace, monkeypatch, capsys):
+    monkeypatch.chdir(workspace / "seeds")
+    assert main(["validate", *AS_OF]) == 0
+    assert "../claims.yaml: 5 entries, no problems" in capsys.readouterr().err
+    assert main(["report", *AS_OF]) == 0 and (workspace / "reports" / "README.md").is_file()
+    assert not (workspace / "seeds" / "reports").exists()
+    assert main(["resolve", "agents-2025", *RESOLVE, *AS_OF]) == 0
+    assert "status: correct" in (workspace / "claims.yaml").read_text(encoding="utf-8")
+    capsys.readouterr()
+    assert main(["diff", "HEAD"]) == 0 and "`agents-2025`: `open` → `correct`" in capsys.readouterr().out
+    # A path given on the command line is read from where the user stands.
+    assert main(["validate", "../claims.yaml", *AS_OF]) == 0
+
+
+def test_diff_that_cannot_compare_is_a_usage_error(workspace, capsys):
+    for args in (["diff", "HEAD", "--ledger", "nonexistent.yaml"], ["diff", "no-such-revision"],
+                 ["diff", "HEAD", "--ledger", "/nonexistent-folder/claims.yaml"]):
+        assert _code(args) == 2, args
+    assert "No changes" not in capsys.readouterr().out
+
+
+def test_report_out_that_is_not_a_folder(workspace, capsys):
+    assert _code(["report", "--out", "claims.yaml", *AS_OF]) == 2
+    assert _code(["report", "--out", "/proc/nope", *AS_OF]) == 1
+    assert "cannot write to /proc/nope/" in capsys.readouterr().err

@@ -95,3 +95,17 @@ def test_due_orders_most_overdue_first():
     overdue, upcoming = due(checked.entries, dt.date(2025, 6, 1))
     assert overdue == []
     assert [d.entry.id for d in upcoming] == ["agents-2025", "science-two-years"]
+
+
+@pytest.mark.parametrize("phrase, said", [("within 9999 years", "2025-01-01"), ("明年", "9999-12-31"),
+                                          ("within 99999999999 weeks", "2025-01-01"), ("next year", "9999-12-31")])
+def test_phrases_past_the_calendar_get_a_reason(phrase, said):
+    found = from_phrase(phrase, dt.date.fromisoformat(said))
+    assert found.deadline is None and "past the end of the calendar (9999-12-31)" in found.reason
+
+
+def test_window_past_the_calendar_is_a_value_error():
+    with pytest.raises(ValueError, match="past the end of the calendar"):
+        window("within 99999999999 weeks", dt.date(2025, 1, 1))
+    with pytest.raises(ValueError, match="past the end of the calendar"):
+        window("within 2 years", dt.date(9999, 12, 31))
