@@ -33,10 +33,14 @@ _COLLECTIONS = {_TAG + "map", _TAG + "seq"}
 _MAYBE_ANCHOR = re.compile(r"(?:^[ \t]*(?:-[ \t]+)*|:[ \t]+|[\[{,][ \t]*|-[ \t]+)[&*][^\s,\[\]{}]", re.MULTILINE)
 
 Path_ = tuple[Any, ...]
+# C0 and C1 controls but tab and newline, and DEL.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 # Far above any hand-kept ledger (the 177-entry one is 0.3 MB), low enough that a wrong path fails fast.
 LEDGER_LIMIT = 256 * 2**20
 SOURCE_LIMIT = 32 * 2**20
+# A ledger entry nests four levels deep; the limit stops hostile nesting long before Python's recursion limit.
+MAX_DEPTH = 64
 _KINDS = {stat.S_IFDIR: "a directory", stat.S_IFIFO: "a FIFO", stat.S_IFCHR: "a character device",
           stat.S_IFBLK: "a block device", stat.S_IFSOCK: "a socket"}
 
@@ -116,8 +120,17 @@ class _Builder:
         self.doc = doc
         self.problems = problems
         self.seen: set[int] = set()
+        self.too_deep = False
 
     def build(self, node: Node, at: Path_) -> Any:
+        if len(at) > MAX_DEPTH and isinstance(node, (SequenceNode, MappingNode)):
+            if not self.too_deep:  # one problem, not one per branch
+                self.too_deep = True
+                line, col = _mark(node.start_mark)
+                self.problems.append(Problem(self.doc.path, line, col, "yaml-too-deep",
+                                             f"values nested more than {MAX_DEPTH} levels deep are not read"))
+            self.doc.rejected.add(at)
+            return None
         if id(node) in self.seen:
             # An alias: already reported from the event stream.
             self.doc.rejected.add(at)
@@ -167,6 +180,13 @@ class _Builder:
             return self.bad_tag(node, at)
         construct = _SCALARS[node.tag]
         if construct is None:
+            bad = _CONTROL.search(node.value)
+            if bad:
+                # Written as an escape ("\x07") in a quoted string: the reader lets it through, every output would not.
+                line, col = _mark(node.start_mark)
+                self.problems.append(Problem(self.doc.path, line, col, "control-character",
+                                             f"the text holds the control character {_codepoint(bad.group())}: "
+                                             "only tab and newline are allowed"))
             return node.value
         try:
             value = construct(node)
@@ -261,6 +281,8 @@ def parse(raw: bytes, path: str) -> tuple[Optional[Document], list[Problem]]:
         return None, problems + [Problem(path, line, col, "yaml-syntax", f"{err.reason}: character {_codepoint(err.character)}")]
     except yaml.YAMLError as err:
         return None, problems + [Problem(path, 1, 1, "yaml-syntax", str(err).splitlines()[0])]
+    except RecursionError:  # the pure-Python reader, without libyaml's own nesting limit
+        return None, problems + [Problem(path, 1, 1, "yaml-too-deep", "the file nests values too deep to be read")]
     if node is None:
         return None, [Problem(path, 1, 1, "empty-file", "the file is empty")]
     doc = Document(path, None, text, node)

@@ -28,6 +28,9 @@ def normalise(text: str) -> str:
     return _GAP.sub("", text).strip()
 
 
+PROBE = 300
+
+
 @dataclass(frozen=True)
 class Near:
     """The passage of a source closest to a quote that is not in it."""
@@ -40,6 +43,9 @@ def closest(quote: str, text: str) -> Optional[Near]:
     """The passage of normalised `text` most like normalised `quote`, by difflib's ratio."""
     if not quote or not text:
         return None
+    # difflib is quadratic in the worst case: the search looks at the quote's opening words only, so a long
+    # (or hostile) quote costs no more than a sentence. A hint needs only where the passage starts.
+    quote = quote[:PROBE]
     matcher = difflib.SequenceMatcher(None, text, quote, autojunk=False)
     best: Optional[Near] = None
     # Anchor candidate windows on the longest shared runs, then score each whole window.

@@ -164,10 +164,11 @@ SUMMARY = "summary: Altman expects 2025 to be the year AI agents start working f
 HOSTILE = {
     # valid ledgers whose text bent the outputs
     "dollars": FIXTURE_TEXT.replace(SUMMARY, 'summary: "Costs fall from $5 to $3, $^$ and $$ large"'),
-    "cr-in-summary": FIXTURE_TEXT.replace(SUMMARY, 'summary: "Agents year\\r=1+1"'),
     "crlf": FIXTURE_TEXT.replace("\n", "\r\n"),
     "bom": "\ufeff" + FIXTURE_TEXT,
     # invalid ones
+    "cr-in-summary": FIXTURE_TEXT.replace(SUMMARY, 'summary: "Agents year\\r=1+1"'),
+    "deep": FIXTURE_TEXT.replace("topics: [agents]", "topics: " + "[" * 5000 + "]" * 5000),
     "control-character": FIXTURE_TEXT.replace(SUMMARY, SUMMARY + "\x07"),
     "duplicate-anchor": FIXTURE_TEXT.replace("topics: [agents]", "topics: &t [agents]\n    x: &t 1"),
     "odd-evidence": FIXTURE_TEXT.replace("confidence: 0.7\n    status: open",
@@ -191,7 +192,7 @@ def test_every_command_on_hostile_input(name, tmp_path, capsys):
     ledger = tmp_path / "claims.yaml"
     ledger.write_bytes(HOSTILE[name].encode("utf-8"))
     valid = main(["validate", str(ledger), *AS_OF]) == 0
-    assert valid == (name in ("dollars", "cr-in-summary", "crlf", "bom"))
+    assert valid == (name in ("dollars", "crlf", "bom"))
     for command in COMMANDS:
         before = ledger.read_bytes()
         args = [a.format(ledger=ledger, out=tmp_path / "out") for a in command] + AS_OF

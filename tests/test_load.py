@@ -106,3 +106,11 @@ def test_size_limit(tmp_path):
     _, [problem] = load.read(path, "big.yaml", limit=3999)
     assert problem.code == "file-too-large" and "limit" in problem.message
     assert load.read(path, "big.yaml", limit=4000)[1] == []
+
+
+@pytest.mark.parametrize("depth", [65, 990, 50000])
+def test_deep_nesting_is_a_located_problem(depth):
+    _, problems = load.parse(("x: " + "[" * depth + "]" * depth + "\n").encode(), "deep.yaml")
+    [problem] = [p for p in problems if p.code in ("yaml-too-deep", "yaml-syntax")]
+    assert problem.line == 1 and problem.column > 3
+    assert load.parse(("x: " + "[" * 60 + "]" * 60 + "\n").encode(), "ok.yaml")[1] == []

@@ -41,3 +41,12 @@ def test_nearest_passage_points_at_the_typo():
 
 def test_closest_of_nothing_is_none():
     assert closest("", "text") is None and closest("quote", "") is None
+
+
+def test_closest_looks_at_the_opening_of_a_long_quote_only():
+    from ledger.sources import PROBE
+
+    text = "".join(f"第{i}句话说的是另一件事。" for i in range(2000))
+    quote = text[3000:3100] + "后面是一段根本不在来源里的很长的文字" * 10000
+    near = closest(quote, text)
+    assert near is not None and len(near.passage) <= PROBE and near.passage.startswith(text[3000:3100])
