@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import io
 import os
 import re
@@ -167,7 +168,9 @@ def _find(data: Any, entry_id: str) -> tuple[int, CommentedMap]:
         raise ResolveError("the ledger has no block list of 'entries:' to resolve in")
     found = [(i, e) for i, e in enumerate(entries) if isinstance(e, CommentedMap) and e.get("id") == entry_id]
     if not found:
-        raise ResolveError(f"no entry with id '{entry_id}'")
+        ids = [e["id"] for e in entries if isinstance(e, CommentedMap) and isinstance(e.get("id"), str)]
+        close = difflib.get_close_matches(entry_id, ids, n=1, cutoff=0.6)
+        raise ResolveError(f"no entry with id '{entry_id}'" + (f" (did you mean '{close[0]}'?)" if close else ""))
     if len(found) > 1:
         raise ResolveError(f"the id '{entry_id}' is used by {len(found)} entries: fix that first")
     return found[0]

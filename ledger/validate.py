@@ -14,7 +14,7 @@ from pydantic import BaseModel, ValidationError
 
 from ledger import deadlines, load
 from ledger.load import Document
-from ledger.model import RESOLVED_STATUSES, SCORED_STATUSES, TOPICS, Entry, Evidence, Problem, Removal, Source, describe
+from ledger.model import RESOLVED_STATUSES, SCORED_STATUSES, SHA256_PATTERN, TOPICS, Entry, Evidence, Problem, Removal, Source, describe
 from ledger.sources import Archive
 
 _FIELD_CODES = {
@@ -83,7 +83,9 @@ def _translate(doc: Document, at: tuple[Any, ...], err: Any, fields: Sequence[st
         return doc.problem(at + loc, code, f"topic {describe(value)} is not in the vocabulary{hint}")
     if kind == "literal_error":
         options = err["ctx"]["expected"].replace("'", "")
-        hint = _BOOLEAN_HINT if isinstance(value, bool) else ""
+        choices = re.findall(r"'([^']*)'", err["ctx"]["expected"])
+        close = difflib.get_close_matches(str(value), choices, n=1, cutoff=0.6) if isinstance(value, str) else []
+        hint = _BOOLEAN_HINT if isinstance(value, bool) else f" (did you mean '{close[0]}'?)" if close else ""
         return doc.problem(at + loc, code, f"{name} must be one of {options}; got {describe(value)}{hint}")
     if kind in _EXPECTED:
         hint = _BOOLEAN_HINT if isinstance(value, bool) else ""
@@ -175,40 +177,48 @@ def check_sources(doc: Document, seeds: Path, archive: Archive) -> tuple[dict[st
     problems.extend(_duplicate_ids(doc, "sources", items, "source"))
     sources: dict[str, Source] = {}
     root = seeds.resolve()
+    checked: set[str] = set()
     for i, item in enumerate(items):
         at = ("sources", i)
         source = _model(doc, at, Source, item, problems)
-        if source is None or source.id in sources:
+        # A source with a problem of its own (a missing title, say) still has its file checked and its quotes
+        # looked up, from the raw fields, so that one problem never hides another.
+        raw = item if isinstance(item, dict) else {}
+        ident, file, recorded = (source.id, source.file, source.sha256) if source else (
+            raw.get("id"), raw.get("file"), raw.get("sha256"))
+        if not isinstance(ident, str) or not isinstance(file, str) or ident in checked:
             continue
-        sources[source.id] = source
+        checked.add(ident)
+        if source is not None:
+            sources[ident] = source
         try:
-            path = (seeds / source.file).resolve()
-        except (OSError, RuntimeError):  # a symlink loop
-            problems.append(doc.problem(at + ("file",), "source-unreadable", f"{seeds / source.file} is a symlink loop"))
+            path = (seeds / file).resolve()
+        except (OSError, RuntimeError, ValueError):  # a symlink loop, a NUL byte
+            problems.append(doc.problem(at + ("file",), "source-unreadable", f"{seeds / file} cannot be resolved"))
             continue
-        if Path(source.file).is_absolute() or not path.is_relative_to(root):
-            problems.append(doc.problem(at + ("file",), "source-outside-seeds", f"'{source.file}' is outside {seeds}/"))
+        if Path(file).is_absolute() or not path.is_relative_to(root):
+            problems.append(doc.problem(at + ("file",), "source-outside-seeds", f"'{file}' is outside {seeds}/"))
             continue
         try:
             data = load.read_regular(path, load.SOURCE_LIMIT)
         except load.Unreadable as err:
             code = {"missing-file": "source-missing", "unreadable-file": "source-unreadable"}.get(err.code, err.code)
             message = "does not exist" if code == "source-missing" else err.message
-            problems.append(doc.problem(at + ("file",), code, f"source file {seeds / source.file} {message}"))
+            problems.append(doc.problem(at + ("file",), code, f"source file {seeds / file} {message}"))
             continue
         actual = hashlib.sha256(data).hexdigest()
-        if actual != source.sha256:
+        if isinstance(recorded, str) and re.fullmatch(SHA256_PATTERN, recorded) and actual != recorded:
             problems.append(
                 doc.problem(
                     at + ("sha256",),
                     "source-changed",
-                    f"{seeds / source.file} has sha256 {actual}, not the one recorded: archived sources must not change",
+                    f"{seeds / file} has sha256 {actual}, not the one recorded: archived sources must not change",
                 )
             )
         try:
-            archive.add(source.id, data.decode("utf-8"))
+            archive.add(ident, data.decode("utf-8"))
         except UnicodeDecodeError:
-            problems.append(doc.problem(at + ("file",), "bad-encoding", f"{seeds / source.file} is not valid UTF-8"))
+            problems.append(doc.problem(at + ("file",), "bad-encoding", f"{seeds / file} is not valid UTF-8"))
     return sources, problems
 
 
@@ -317,16 +327,16 @@ def _check_entry(
     if source is None:
         if e.source not in source_ids and source_ids is not _UNKNOWN:
             add("source", "unknown-source", f"unknown source '{e.source}': add it to seeds/sources.yaml")
-    else:
-        if e.speaker not in source.speakers:
-            add(
-                "speaker",
-                "unknown-speaker",
-                f"speaker '{e.speaker}' is not among the speakers of source '{e.source}' ({', '.join(source.speakers)})",
-            )
-        problem = _quote_problem(doc, at + ("quote",), archive, e.source, e.quote)
-        if problem:
-            out.append(problem)
+    elif e.speaker not in source.speakers:
+        add(
+            "speaker",
+            "unknown-speaker",
+            f"speaker '{e.speaker}' is not among the speakers of source '{e.source}' ({', '.join(source.speakers)})",
+        )
+    # The archive holds every source whose file could be read, valid entry in sources.yaml or not.
+    problem = _quote_problem(doc, at + ("quote",), archive, e.source, e.quote)
+    if problem:
+        out.append(problem)
     for j, ev in enumerate(e.evidence):
         if ev.source is None:
             continue

@@ -168,7 +168,8 @@ def test_resolve_refuses_to_reformat_other_entries():
 @pytest.mark.parametrize(
     "entry_id, status, evidence, quote, message",
     [
-        ("no-such-entry", "correct", "https://example.org", None, "no entry with id 'no-such-entry'"),
+        ("no-such-entry", "correct", "https://example.org", None, "no entry with id 'no-such-entry'$"),
+        ("agents-205", "correct", "https://example.org", None, r"no entry with id 'agents-205' \(did you mean 'agents-2025'\?\)"),
         ("agents-2025", "open", "https://example.org", None, "'open' is not a resolved status"),
         ("agents-2025", "done", "https://example.org", None, "'done' is not a resolved status"),
         ("agents-2025", "correct", "  ", None, "evidence is empty"),
