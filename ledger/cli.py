@@ -227,27 +227,76 @@ def cmd_diff(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+class _EvidenceStart(argparse.Action):
+    """--evidence: starts a new evidence item."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: Optional[str] = None) -> None:
+        namespace.items = [*(getattr(namespace, "items", None) or []), {"evidence": values}]
+
+
+class _EvidenceField(argparse.Action):
+    """--type, --note, ...: a field of the evidence item the last --evidence started."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: Optional[str] = None) -> None:
+        items = getattr(namespace, "items", None)
+        if not items:
+            parser.error(f"{option_string} describes an evidence item: give it after the --evidence it belongs to")
+        if self.dest in items[-1]:
+            parser.error(f"{option_string} given twice for --evidence {items[-1]['evidence']}")
+        items[-1][self.dest] = values
+
+
+def _evidence_items(args: argparse.Namespace) -> list[Any]:
+    from ledger.resolve import EvidenceItem
+
+    items = []
+    for given in getattr(args, "items", None) or []:
+        missing = [f"--{name}" for name in ("type", "note") if not given.get(name)]
+        if missing:
+            raise UsageError(f"--evidence {given['evidence']} needs {' and '.join(missing)}")
+        published = parse_as_of(given["published_on"]) if given.get("published_on") else None
+        items.append(EvidenceItem(given["type"], given["evidence"], given["note"], given.get("publisher"),
+                                  published, given.get("quote")))
+    return items
+
+
 def cmd_resolve(args: argparse.Namespace) -> int:
-    """ledger resolve: set an entry's status with evidence, editing claims.yaml in place and nothing else."""
-    from ledger.resolve import EvidenceItem, ResolveError, resolve_file
+    """ledger resolve: give, change or withdraw an entry's verdict, or add evidence, editing claims.yaml in place."""
+    from ledger.resolve import Change, ResolveError, edit_file
 
     as_of = parse_as_of(args.as_of)
     on = parse_as_of(args.on) if args.on else as_of
-    published_on = parse_as_of(args.published_on) if args.published_on else None
-    item = EvidenceItem(args.type, args.evidence, args.note, args.publisher, published_on, args.quote)
+    items = _evidence_items(args)
+    if args.change and not args.status:
+        raise UsageError("--change goes with --status: the new verdict")
+    if (args.change or args.reopen) and not args.reason:
+        raise UsageError(f"{'--change' if args.change else '--reopen'} needs --reason: it is recorded as an amendment")
+    if args.reason is not None and not (args.change or args.reopen):
+        raise UsageError("--reason goes with --change or --reopen")
+    if args.status and not items:
+        raise UsageError("a verdict needs evidence: give --evidence with its --type and --note")
+    if args.reopen and items:
+        raise UsageError("--reopen withdraws a verdict; add evidence separately with --add-evidence")
+    status = "open" if args.reopen else args.status
+    change = Change(status, on if args.status else None, tuple(items), args.reason, as_of)
     try:
-        problems = resolve_file(
-            Path(args.ledger), args.id, args.status, on, item,
-            as_of=as_of, sources=Path(args.sources) if args.sources else None,
-        )
+        problems = edit_file(Path(args.ledger), args.id, change, as_of=as_of,
+                             sources=Path(args.sources) if args.sources else None)
     except ResolveError as err:
         _err(f"ledger resolve: {err}")
         return EXIT_PROBLEMS
     if problems:
         _out(format_problems(problems, "text"))
-        _err(f"not resolved: the result would have these problems; {args.ledger} is unchanged")
+        _err(f"not changed: {args.ledger} would have these problems, so it is left as it was")
         return EXIT_PROBLEMS
-    _err(f"{args.id}: {args.status} on {on}")
+    if args.reopen:
+        _err(f"{args.id}: re-opened ({args.reason})")
+    elif args.status:
+        _err(f"{args.id}: {args.status} on {on}" + (f" (verdict changed: {args.reason})" if args.change else ""))
+    else:
+        _err(f"{args.id}: {len(items)} evidence item{'s' if len(items) != 1 else ''} added")
     return EXIT_OK
 
 
@@ -302,17 +351,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--strict", action="store_true", help="exit 1 when flagged changes have no note explaining them")
     p.set_defaults(func=cmd_diff)
 
-    p = sub.add_parser("resolve", help="resolve an entry with evidence, editing claims.yaml in place")
+    p = sub.add_parser("resolve", help="resolve an entry with evidence, change or re-open a verdict, or add evidence",
+                       description="Edit one entry of the ledger in place, leaving every other line as it was. Each "
+                                   "--evidence starts an item; the --type, --publisher, --published-on, --quote and "
+                                   "--note after it describe that item.")
     p.add_argument("id", help="the entry's id")
-    p.add_argument("--status", required=True, choices=list(RESOLVED_STATUSES), help="the outcome")
-    p.add_argument("--on", metavar="DATE", help="date of the evidence (default: the as-of date)")
-    p.add_argument("--evidence", required=True, metavar="URL_OR_SOURCE", help="a URL, or the id of an archived source")
-    p.add_argument("--type", required=True, choices=list(EVIDENCE_TYPES),
+    mode = p.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--status", choices=list(RESOLVED_STATUSES), help="the verdict")
+    mode.add_argument("--reopen", action="store_true", help="withdraw the entry's verdict (needs --reason)")
+    mode.add_argument("--add-evidence", action="store_true", help="add the --evidence items, leaving the status alone")
+    p.add_argument("--change", action="store_true", help="replace an existing verdict with --status (needs --reason)")
+    p.add_argument("--reason", metavar="TEXT", help="why a verdict changes or is withdrawn: recorded as an amendment")
+    p.add_argument("--on", metavar="DATE", help="date of the evidence that settles it (default: the as-of date)")
+    p.add_argument("--evidence", action=_EvidenceStart, metavar="URL_OR_SOURCE",
+                   help="a URL, or the id of an archived source; may be given several times")
+    p.add_argument("--type", action=_EvidenceField, choices=list(EVIDENCE_TYPES),
                    help="primary (the organisation's own), report (a news organisation) or speaker (their own word)")
-    p.add_argument("--publisher", metavar="NAME", help="who published the page at the URL")
-    p.add_argument("--published-on", metavar="DATE", help="the day the page at the URL appeared (YYYY-MM-DD)")
-    p.add_argument("--quote", metavar="TEXT", help="the verbatim passage, when the evidence is an archived source")
-    p.add_argument("--note", required=True, metavar="TEXT", help="what the evidence shows, in your own words")
+    p.add_argument("--publisher", action=_EvidenceField, metavar="NAME", help="who published the page at the URL")
+    p.add_argument("--published-on", action=_EvidenceField, metavar="DATE",
+                   help="the day the page at the URL appeared (YYYY-MM-DD)")
+    p.add_argument("--quote", action=_EvidenceField, metavar="TEXT",
+                   help="the verbatim passage, when the evidence is an archived source")
+    p.add_argument("--note", action=_EvidenceField, metavar="TEXT", help="what the evidence shows, in your own words")
     ledger_args(p)
     p.set_defaults(func=cmd_resolve)
     return parser

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import posixpath
 import re
 import subprocess
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from ledger.model import OUTCOME, RESOLVED_STATUSES, STATUSES, Entry, Problem
 
 # The terms of a statement: changing one after it was recorded changes what is being scored.
 TERMS = ("quote", "source", "said_on", "deadline", "speaker", "kind")
-FLAG_KINDS = ("term-edit", "criteria-edit", "id-change", "removed", "no-evidence")
+FLAG_KINDS = ("verdict-change", "term-edit", "criteria-edit", "id-change", "removed", "no-evidence")
 SHALLOW = "shallow clone: fetch more history (git fetch --unshallow) or pass BASE explicitly"
 _FIELD_ORDER = list(Entry.model_fields)
 _SHORT = 80
@@ -211,6 +212,8 @@ class LedgerDiff:
     head_missing: bool = False
     # (path at base, path at head) when the ledger was renamed between the two.
     renamed: Optional[tuple[str, str]] = None
+    # seeds/sources.yaml: (source id, "added" | "removed" | "changed", the fields that changed)
+    sources: list[tuple[str, str, tuple[str, ...]]] = field(default_factory=list)
 
     @property
     def problems(self) -> list[Problem]:
@@ -219,8 +222,9 @@ class LedgerDiff:
 
     @property
     def changed(self) -> bool:
-        """Whether anything in the entries changed."""
-        return bool(self.added or self.removed or self.resolved or self.reopened or self.edited or self.id_changes)
+        """Whether anything in the entries or the sources changed."""
+        return bool(self.added or self.removed or self.resolved or self.reopened or self.edited or self.id_changes
+                    or self.sources)
 
 
 def _status_order(names: Any) -> list[str]:
@@ -349,6 +353,11 @@ def _compare_entry(old: dict[str, Any], new: dict[str, Any], new_id: str, d: Led
         consumed = {"status", "resolved_on"}
     else:
         consumed = set()
+    if was != now and was in RESOLVED_STATUSES:
+        # A verdict overturned or withdrawn rewrites the record: it needs a recorded reason.
+        what = f"verdict withdrawn ({_code(was)} → {_code(now)})" if now == "open" else \
+            f"verdict changed from {_code(was)} to {_code(now)}"
+        d.flags.append(Flag("verdict-change", new_id, what, "status", _amended(amendments, "status")))
     for c in changes:
         if c.field in TERMS:
             d.flags.append(
@@ -444,6 +453,24 @@ def renames(repo: Path, base: str, head: Optional[str]) -> list[tuple[str, str]]
     return found
 
 
+def _source_items(raw: Optional[bytes]) -> dict[str, dict[str, Any]]:
+    doc, problems = load.parse(raw, "sources.yaml") if raw is not None else (None, [])
+    items = doc.data.get("sources") if doc is not None and not problems and isinstance(doc.data, dict) else None
+    return {item["id"]: item for item in items or [] if isinstance(item, dict) and isinstance(item.get("id"), str)}
+
+
+def compare_sources(base: Optional[bytes], head: Optional[bytes]) -> list[tuple[str, str, tuple[str, ...]]]:
+    """Sources added, removed or changed between two versions of seeds/sources.yaml, by id."""
+    old, new = _source_items(base), _source_items(head)
+    out: list[tuple[str, str, tuple[str, ...]]] = [(i, "added", ()) for i in sorted(set(new) - set(old))]
+    out += [(i, "removed", ()) for i in sorted(set(old) - set(new))]
+    for i in sorted(set(old) & set(new)):
+        fields = tuple(sorted(k for k in {*old[i], *new[i]} if _norm(old[i].get(k)) != _norm(new[i].get(k))))
+        if fields:
+            out.append((i, "changed", fields))
+    return out
+
+
 def diff_revisions(repo: Path, base: Optional[str] = None, head: Optional[str] = None, path: str = "claims.yaml") -> LedgerDiff:
     """Compare `path` at BASE (default: the merge base with the default branch) and HEAD (default: the working tree).
 
@@ -459,7 +486,10 @@ def diff_revisions(repo: Path, base: Optional[str] = None, head: Optional[str] =
             elif new is None and before == path:
                 head_path = after
         old, new = read_at(repo, base_rev, base_path), read_at(repo, head, head_path)
-    return compare(old, new, head_path, base_path)
+    d = compare(old, new, head_path, base_path)
+    sources = [posixpath.join(posixpath.dirname(p), "seeds", "sources.yaml") for p in (base_path, head_path)]
+    d.sources = compare_sources(read_at(repo, base_rev, sources[0]), read_at(repo, head, sources[1]))
+    return d
 
 
 def unexplained(d: LedgerDiff) -> list[Flag]:
@@ -475,6 +505,8 @@ _HINTS = {
     "id-change": "add an `amendments` item with `fields: [id]` and a reason",
     "removed": "add the id to the top-level `removed:` list with a reason",
     "no-evidence": "add evidence: a url, or a source with a quote",
+    "verdict-change": "add an `amendments` item with `fields: [status]` and the reason "
+                      "(`ledger resolve --change` or `--reopen` with `--reason` records it)",
 }
 
 
@@ -524,6 +556,26 @@ def _evidence(ev: Any) -> str:
     return text + (f" — {_md(ev['note'], None)}" if ev.get("note") else "")
 
 
+def _evidence_changes(old: Any, new: Any) -> list[str]:
+    """Evidence compared item by item: removed, changed (same link or source) and added."""
+    before = old if isinstance(old, list) else [] if old is None else [old]
+    after = new if isinstance(new, list) else [] if new is None else [new]
+    added = [x for x in after if x not in before]
+
+    def key(ev: Any) -> str:
+        return str(ev.get("url") or ev.get("source")) if isinstance(ev, dict) else repr(ev)
+
+    out = []
+    for gone in (x for x in before if x not in after):
+        match = next((x for x in added if key(x) == key(gone)), None)
+        if match is None:
+            out.append(f"  - evidence removed: {_evidence(gone)}")
+        else:
+            added.remove(match)
+            out.append(f"  - evidence changed: {_evidence(gone)} → {_evidence(match)}")
+    return out + [f"  - evidence added: {_evidence(x)}" for x in added]
+
+
 def _headline(d: LedgerDiff) -> str:
     parts = [
         (len(d.added), "added"),
@@ -532,6 +584,7 @@ def _headline(d: LedgerDiff) -> str:
         (len(d.edited), "edited"),
         (len(d.removed), "removed"),
         (len(d.id_changes), "id changed"),
+        (len(d.sources), "source changed" if len(d.sources) == 1 else "sources changed"),
     ]
     line = ", ".join(f"{n} {word}" for n, word in parts if n)
     if d.flags:
@@ -601,7 +654,9 @@ def to_markdown(d: LedgerDiff, base_label: str, head_label: str) -> str:
         out += ["### Edited", ""]
         for edit in d.edited:
             out.append(f"- {_code(edit.id)}")
-            out += [f"  - {_code(c.field)}: {_md(c.old)} → {_md(c.new)}" for c in edit.changes]
+            for c in edit.changes:
+                out += _evidence_changes(c.old, c.new) if c.field == "evidence" else \
+                    [f"  - {_code(c.field)}: {_md(c.old)} → {_md(c.new)}"]
         out.append("")
     if d.removed:
         out += ["### Removed", ""]
@@ -610,6 +665,12 @@ def to_markdown(d: LedgerDiff, base_label: str, head_label: str) -> str:
             why = (f"removal recorded on {_md(gone.record.get('on'))}: {_md(gone.record.get('reason'))}" if gone.record
                    else "removal **not recorded** in `removed:`")
             out.append(f"- {_code(gone.id)} ({who}): {_md(_get(gone.entry, 'summary'))} — {why}")
+        out.append("")
+    if d.sources:
+        out += ["### Sources (`seeds/sources.yaml`)", ""]
+        for ident, what, fields in d.sources:
+            detail = f": {', '.join(_code(f) for f in fields)} changed" if fields else f" {what}"
+            out.append(f"- {_code(ident)}{detail}")
         out.append("")
     out += ["### Scores", "", "| | before | after |", "|---|---:|---:|", f"| entries | {d.before.total} | {d.after.total} |"]
     for status in _status_order({*d.before.counts, *d.after.counts}):

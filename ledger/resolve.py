@@ -10,7 +10,7 @@ import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, Sequence
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -206,17 +206,78 @@ def _check_only_entry_changed(old: str, new: str, span: tuple[int, int], replace
         )
 
 
-def resolve(
-    text: str,
-    entry_id: str,
-    status: str,
-    on: dt.date,
-    evidence: EvidenceItem,
-) -> str:
-    """claims.yaml text with one entry resolved: status, resolved_on, and one more evidence item."""
-    if status not in RESOLVED_STATUSES:
-        raise ResolveError(f"'{status}' is not a resolved status: use one of {', '.join(RESOLVED_STATUSES)}")
-    item = _evidence(evidence)
+@dataclass(frozen=True)
+class Change:
+    """What to do to one entry: a new status (None keeps it), evidence to add, a reason to record as an amendment."""
+
+    status: Optional[str] = None
+    on: Optional[dt.date] = None
+    evidence: tuple[EvidenceItem, ...] = ()
+    reason: Optional[str] = None
+    amended_on: Optional[dt.date] = None
+
+
+def _guard(entry_id: str, current: Any, change: Change) -> None:
+    """Refuse a change that would overturn or withdraw a verdict without a recorded reason."""
+    reason = (change.reason or "").strip()
+    if change.reason is not None and not reason:
+        raise ResolveError("the reason is empty: say why the verdict changes")
+    if change.status is None:
+        if not change.evidence:
+            raise ResolveError("no evidence given: add --evidence with its --type and --note")
+    elif change.status == "open":
+        if current not in RESOLVED_STATUSES:
+            raise ResolveError(f"entry '{entry_id}' is '{current}', not resolved: there is nothing to re-open")
+        if not reason:
+            raise ResolveError("re-opening a verdict needs --reason saying why it no longer stands")
+    else:
+        if change.status not in RESOLVED_STATUSES:
+            raise ResolveError(f"'{change.status}' is not a resolved status: use one of {', '.join(RESOLVED_STATUSES)}")
+        if current == change.status:
+            raise ResolveError(f"entry '{entry_id}' is already resolved as '{current}'")
+        if current in RESOLVED_STATUSES and not reason:
+            raise ResolveError(f"entry '{entry_id}' already has the verdict '{current}': to change it, give --change "
+                               "with --reason saying why (it is recorded as an amendment)")
+        if current not in RESOLVED_STATUSES and change.reason is not None:
+            raise ResolveError(f"entry '{entry_id}' has no verdict to change: leave out --change and --reason")
+
+
+def _append(entry: CommentedMap, key: str, items: list[CommentedMap], replaced: set[int], entry_id: str) -> bool:
+    """Append to the list at entry[key]; False when there is no such list yet (the caller inserts one)."""
+    if key in entry and not entry[key]:
+        # `evidence: []` (or empty) is rewritten as a block list, like a missing one.
+        replaced.add(entry.lc.key(key)[0])
+        del entry[key]
+    if key not in entry:
+        return False
+    if not isinstance(entry[key], CommentedSeq):
+        raise ResolveError(f"entry '{entry_id}' has a {key} field that is not a list: fix it by hand")
+    trailing = _detach(*_leaf(entry[key]))
+    entry[key].extend(items)
+    _attach(*_leaf(entry[key]), trailing)
+    return True
+
+
+def _hook(entry: CommentedMap, key: str) -> tuple[Any, Any, int]:
+    """Where the lines that follow entry[key] hang: on its last scalar."""
+    value = entry[key]
+    return _leaf(value) if isinstance(value, (CommentedMap, CommentedSeq)) and value else (entry, key, 2)
+
+
+def _insert_after(entry: CommentedMap, anchor: str, new_keys: list[tuple[str, Any]]) -> None:
+    """Insert keys after `anchor`, moving the blank and comment lines that followed it below them."""
+    if not new_keys:
+        return
+    trailing = _detach(*_hook(entry, anchor))
+    position = list(entry).index(anchor)
+    for offset, (name, value) in enumerate(new_keys, 1):
+        entry.insert(position + offset, name, value)
+    _attach(*_hook(entry, new_keys[-1][0]), trailing)
+
+
+def edit(text: str, entry_id: str, change: Change) -> str:
+    """claims.yaml text with one entry changed as `change` says, every other line kept byte for byte."""
+    items = [_evidence(e) for e in change.evidence]
     try:
         yaml, data = yaml_for(text)
     except YAMLError as err:
@@ -224,45 +285,63 @@ def resolve(
     index, entry = _find(data, entry_id)
     if "status" not in entry:
         raise ResolveError(f"entry '{entry_id}' has no status to change")
-    if entry["status"] == status:
-        raise ResolveError(f"entry '{entry_id}' is already resolved as '{status}'")
-    replaced = {entry.lc.key("status")[0]}
+    _guard(entry_id, entry["status"], change)
+    replaced: set[int] = set()
     span = _span(data, index)
 
-    if "evidence" in entry and not entry["evidence"]:
-        # `evidence: []` (or empty) is rewritten as a block list right after status, like a missing one.
-        replaced.add(entry.lc.key("evidence")[0])
-        del entry["evidence"]
-    if "evidence" in entry:
-        if not isinstance(entry["evidence"], CommentedSeq):
-            raise ResolveError(f"entry '{entry_id}' has an evidence field that is not a list: fix it by hand")
-        trailing = _detach(*_leaf(entry["evidence"]))
-        entry["evidence"].append(item)
-        _attach(*_leaf(entry["evidence"]), trailing)
-
-    new_keys: list[tuple[str, Any]] = []
-    if "resolved_on" in entry:
-        replaced.add(entry.lc.key("resolved_on")[0])
-        _set_scalar(entry, "resolved_on", on)
-    else:
-        new_keys.append(("resolved_on", on))
-    if "evidence" not in entry:
-        new_keys.append(("evidence", CommentedSeq([item])))
-    trailing = _detach(entry, "status", 2) if new_keys else ""
-    _set_scalar(entry, "status", status)
-    position = list(entry).index("status")
-    for offset, (key, value) in enumerate(new_keys, 1):
-        entry.insert(position + offset, key, value)
-    if new_keys:
-        last = entry[new_keys[-1][0]]
-        node, key, slot = _leaf(last) if isinstance(last, CommentedSeq) else (entry, new_keys[-1][0], 2)
-        _attach(node, key, slot, trailing)
+    if items and not _append(entry, "evidence", items, replaced, entry_id) and change.status is None:
+        _insert_after(entry, "status", [("evidence", CommentedSeq(items))])
+    after_status: list[tuple[str, Any]] = []
+    if change.status is not None:
+        replaced.add(entry.lc.key("status")[0])
+        if "resolved_on" in entry:
+            replaced.add(entry.lc.key("resolved_on")[0])
+            if change.status == "open":
+                del entry["resolved_on"]
+            else:
+                _set_scalar(entry, "resolved_on", change.on)
+        elif change.status != "open":
+            after_status.append(("resolved_on", change.on))
+        if items and "evidence" not in entry:
+            after_status.append(("evidence", CommentedSeq(items)))
+    if change.reason is not None:
+        amendment = CommentedMap()
+        amendment["on"] = change.amended_on
+        amendment["fields"] = CommentedSeq(["status", "resolved_on"])
+        amendment["fields"].fa.set_flow_style()
+        amendment["reason"] = change.reason.strip()
+        if not _append(entry, "amendments", [amendment], replaced, entry_id):
+            _insert_after(entry, list(entry)[-1], [("amendments", CommentedSeq([amendment]))])
+    if change.status is not None:
+        _insert_after(entry, "status", after_status)
+        _set_scalar(entry, "status", change.status)
 
     result = dump(yaml, data)
     if not text.endswith("\n"):
         result = result[:-1] if result.endswith("\n") else result
     _check_only_entry_changed(text, result, span, replaced, entry_id)
     return result
+
+
+def resolve(
+    text: str,
+    entry_id: str,
+    status: str,
+    on: dt.date,
+    evidence: EvidenceItem | Sequence[EvidenceItem],
+    *,
+    reason: Optional[str] = None,
+    amended_on: Optional[dt.date] = None,
+) -> str:
+    """claims.yaml text with one entry resolved: status, resolved_on, and more evidence.
+
+    An entry that already has a verdict keeps it unless `reason` says why it changes; the reason is recorded
+    as an amendment dated `amended_on` (default: `on`).
+    """
+    if status not in RESOLVED_STATUSES:
+        raise ResolveError(f"'{status}' is not a resolved status: use one of {', '.join(RESOLVED_STATUSES)}")
+    given = (evidence,) if isinstance(evidence, EvidenceItem) else tuple(evidence)
+    return edit(text, entry_id, Change(status, on, given, reason, amended_on or on))
 
 
 def _keeping_layout(text: str, edit: Callable[[str], str]) -> str:
@@ -276,17 +355,8 @@ def _keeping_layout(text: str, edit: Callable[[str], str]) -> str:
     return bom + (new.replace("\n", "\r\n") if crlf else new)
 
 
-def resolve_file(
-    path: Path,
-    entry_id: str,
-    status: str,
-    on: dt.date,
-    evidence: EvidenceItem,
-    *,
-    as_of: dt.date,
-    sources: Optional[Path] = None,
-) -> list[Problem]:
-    """Resolve an entry in a ledger file; the file changes only if the result validates, else its problems."""
+def edit_file(path: Path, entry_id: str, change: Change, *, as_of: dt.date, sources: Optional[Path] = None) -> list[Problem]:
+    """Change an entry in a ledger file; the file changes only if the result validates, else its problems."""
     try:
         raw = load.read_regular(path, load.LEDGER_LIMIT)
     except load.Unreadable as err:
@@ -294,7 +364,7 @@ def resolve_file(
     doc, problems = load.parse(raw, str(path))
     if doc is None or problems:
         return problems
-    new_text = _keeping_layout(doc.text, lambda text: resolve(text, entry_id, status, on, evidence))
+    new_text = _keeping_layout(doc.text, lambda text: edit(text, entry_id, change))
     new_doc, problems = load.parse(new_text.encode("utf-8"), str(path))
     sources = sources or sources_path(path)
     sources_doc, source_problems = load.read(sources)
@@ -307,3 +377,19 @@ def resolve_file(
     target = Path(os.path.realpath(path))
     atomic.replace(target, new_text.encode("utf-8"), stat.S_IMODE(target.stat().st_mode))
     return []
+
+
+def resolve_file(
+    path: Path,
+    entry_id: str,
+    status: str,
+    on: dt.date,
+    evidence: EvidenceItem,
+    *,
+    as_of: dt.date,
+    sources: Optional[Path] = None,
+) -> list[Problem]:
+    """Resolve an open entry in a ledger file with one evidence item (see edit_file)."""
+    if status not in RESOLVED_STATUSES:
+        raise ResolveError(f"'{status}' is not a resolved status: use one of {', '.join(RESOLVED_STATUSES)}")
+    return edit_file(path, entry_id, Change(status, on, (evidence,)), as_of=as_of, sources=sources)

@@ -153,7 +153,7 @@ def test_resolved_without_new_evidence_cannot_be_explained(repo):
     text = amend(text, "        note: The speaker's own word, which is weak evidence.", "status")
     d = head_diff(repo, text)
     assert [(r.id, r.old, r.new, r.evidence) for r in d.resolved] == [("compute-triple", "correct", "wrong", ())]
-    assert [(f.kind, f.explained) for f in d.flags] == [("no-evidence", False)]
+    assert [(f.kind, f.explained) for f in d.flags] == [("verdict-change", True), ("no-evidence", False)]
     assert "cannot be explained by a note" in to_markdown(d, "main", "HEAD")
 
 
@@ -163,7 +163,11 @@ def test_reopened(repo):
     assert [(r.id, r.old, r.new) for r in d.reopened] == [("models-q1", "wrong", "open")]
     # The evidence left behind is an edit of its own; the status and date are the re-opening.
     assert [(e.id, [c.field for c in e.changes]) for e in d.edited] == []
-    assert d.flags == []
+    # Withdrawing a verdict rewrites the record: flagged until an amendment says why.
+    assert [(f.kind, f.entry_id, f.explained) for f in d.flags] == [("verdict-change", "models-q1", False)]
+    assert "verdict withdrawn (`wrong` → `open`)" in to_markdown(d, "main", "HEAD")
+    d = compare(BASE_TEXT.encode(), amend(text, "        note: Dates the launch to April as well.", "status, resolved_on").encode())
+    assert [(f.kind, f.explained) for f in d.flags] == [("verdict-change", True)]
 
 
 @pytest.mark.parametrize(
@@ -451,3 +455,40 @@ def test_a_renamed_ledger_is_followed(repo):
     # Asked for by its old name, the diff follows it forward.
     d = diff_revisions(repo, "HEAD~1", "HEAD", "claims.yaml")
     assert d.renamed == ("claims.yaml", "ledger.yaml") and not d.removed and len(d.edited) == 1
+
+
+def test_evidence_changes_are_shown_item_by_item():
+    removed = """      - type: primary
+        url: https://example.org/compute-2025
+        publisher: Example Corp
+        published_on: 2025-12-10
+        note: The company's year-end filing puts compute at 3.1 times the 2024 level.
+"""
+    text = sub(BASE_TEXT, removed, "")
+    text = sub(text, "note: The speaker's own word, which is weak evidence.", "note: The speaker's own word, weak evidence.")
+    text = sub(text, "        note: Dates the launch to April as well.\n",
+               "        note: Dates the launch to April as well.\n      - type: report\n        url: https://example.org/third\n"
+               "        publisher: Third\n        published_on: 2026-01-02\n        note: A third report.\n")
+    md = to_markdown(compare(BASE_TEXT.encode(), text.encode()), "b", "h")
+    assert ("  - evidence removed: `primary` Example Corp, 2025-12-10: <https://example.org/compute-2025> — The "
+            "company's year-end filing puts compute at 3.1 times the 2024 level.") in md
+    assert "  - evidence changed: `speaker` `later-2025`: “We did triple our compute this year, as we said we would.” — " \
+           "The speaker's own word, which is weak evidence. → `speaker` `later-2025`: " in md
+    assert "  - evidence added: `report` Third, 2026-01-02: <https://example.org/third> — A third report." in md
+
+
+def test_changes_to_the_sources_are_summarised(repo):
+    sources = repo / "seeds" / "sources.yaml"
+    text = sources.read_text(encoding="utf-8")
+    first_title = next(line for line in text.splitlines() if line.strip().startswith("title:"))
+    sources.write_text(text.replace(first_title, "    title: A better title", 1) + """  - id: added-2026
+    file: added.txt
+    sha256: 0000000000000000000000000000000000000000000000000000000000000000
+    title: Added
+    language: en
+    speakers: [Sam Altman]
+""", encoding="utf-8")
+    d = diff_revisions(repo, "HEAD", None)
+    assert d.changed and d.sources == [("added-2026", "added", ()), ("talk-2024", "changed", ("title",))]
+    md = to_markdown(d, "HEAD", "working tree")
+    assert "**2 sources changed**" in md and "- `added-2026` added" in md and "- `talk-2024`: `title` changed" in md

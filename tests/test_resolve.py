@@ -10,7 +10,7 @@ import pytest
 
 from conftest import FIXTURES
 from ledger import load
-from ledger.resolve import EvidenceItem, ResolveError, dump, resolve, resolve_file, yaml_for
+from ledger.resolve import Change, EvidenceItem, ResolveError, dump, edit, resolve, resolve_file, yaml_for
 from ledger.validate import check_file
 
 STYLED = FIXTURES / "resolve" / "styled.yaml"
@@ -100,18 +100,62 @@ def test_resolve_last_entry_with_source_and_quote():
     )
 
 
-def test_resolve_again_replaces_status_and_date_and_appends_evidence():
+def test_changing_a_verdict_needs_a_reason_recorded_as_an_amendment():
     old = (FIXTURES / "claims.yaml").read_text(encoding="utf-8")
-    new = resolve(old, "compute-triple", "partly_correct", ON, ev("https://example.org/compute"))
+    with pytest.raises(ResolveError, match="already has the verdict 'correct': to change it, give --change"):
+        resolve(old, "compute-triple", "partly_correct", ON, ev("https://example.org/compute"))
+    new = resolve(old, "compute-triple", "partly_correct", ON, ev("https://example.org/compute"),
+                  reason="Only doubled.", amended_on=dt.date(2026, 1, 6))
     assert changed_lines(old, new) == (
         ["    status: correct", "    resolved_on: 2025-12-16"],
         ["    status: partly_correct", "    resolved_on: 2026-01-05", "      - type: primary",
          "        url: https://example.org/compute", "        publisher: Example", "        published_on: 2026-01-02",
-         "        note: The outcome."],
+         "        note: The outcome.", "    amendments:", "      - on: 2026-01-06", "        fields: [status, resolved_on]",
+         "        reason: Only doubled."],
     )
     evidence = entry(new, "compute-triple")["evidence"]
     assert [x.get("source") or x.get("url") for x in evidence] == [
         "later-2025", "https://example.org/compute-2025", "https://example.org/compute"]
+    with pytest.raises(ResolveError, match="has no verdict to change"):
+        resolve(old, "agents-2025", "correct", ON, ev("https://example.org/a"), reason="Why not.")
+
+
+def test_reopen_withdraws_the_verdict_and_records_why():
+    old = STYLED.read_text(encoding="utf-8")
+    new = edit(old, "compute-triple", Change("open", reason="The source was misread.", amended_on=dt.date(2026, 1, 7)))
+    assert changed_lines(old, new) == (
+        ["    status: correct", "    resolved_on: 2025-12-16"],
+        ["    status: open", "    amendments:", "      - on: 2026-01-07", "        fields: [status, resolved_on]",
+         "        reason: The source was misread."],
+    )
+    # The evidence stays: it is the record of what the withdrawn verdict rested on.
+    assert len(entry(new, "compute-triple")["evidence"]) == 2
+    for change, message in ((Change("open", reason=" "), "the reason is empty"),
+                            (Change("open"), "needs --reason")):
+        with pytest.raises(ResolveError, match=message):
+            edit(old, "compute-triple", change)
+    with pytest.raises(ResolveError, match="nothing to re-open"):
+        edit(old, "agents-2025", Change("open", reason="No."))
+
+
+def test_add_evidence_leaves_the_status_alone():
+    old = STYLED.read_text(encoding="utf-8")
+    items = (ev("https://example.org/a", "First."), ev("https://example.org/b", "Second."))
+    new = edit(old, "agents-2025", Change(evidence=items))
+    assert changed_lines(old, new)[0] == []
+    e = entry(new, "agents-2025")
+    assert e["status"] == "open" and [x["note"] for x in e["evidence"]] == ["First.", "Second."]
+    again = edit(new, "agents-2025", Change(evidence=(ev("https://example.org/c", "Third."),)))
+    assert [x["note"] for x in entry(again, "agents-2025")["evidence"]] == ["First.", "Second.", "Third."]
+    with pytest.raises(ResolveError, match="no evidence given"):
+        edit(old, "agents-2025", Change())
+
+
+def test_several_evidence_items_in_one_resolution():
+    old = (FIXTURES / "claims.yaml").read_text(encoding="utf-8")
+    items = [ev("https://example.org/a", "One."), ev("https://example.org/b", "Two.", type="report")]
+    new = resolve(old, "agents-2025", "correct", ON, items)
+    assert [x["note"] for x in entry(new, "agents-2025")["evidence"]] == ["One.", "Two."]
 
 
 def test_resolve_keeps_comments_quoting_and_blocks():
@@ -134,7 +178,8 @@ def test_resolve_keeps_comments_quoting_and_blocks():
 
 def test_resolve_appends_evidence_above_a_comment():
     old = STYLED.read_text(encoding="utf-8")
-    new = resolve(old, "compute-triple", "wrong", ON, ev("https://example.org/compute", "Still doubling.", publisher="Ex"))
+    new = resolve(old, "compute-triple", "wrong", ON, ev("https://example.org/compute", "Still doubling.", publisher="Ex"),
+                  reason="Misread.")
     assert ("weak evidence.\n      - type: primary\n        url: https://example.org/compute\n        publisher: Ex\n"
             "        note: Still doubling.\n    # a comment") in new
     assert changed_lines(old, new)[0] == ["    status: correct", "    resolved_on: 2025-12-16"]
