@@ -358,7 +358,7 @@ def _draw_row(ax: Any, r: Row, y: float, as_of: dt.date, span: float) -> None:
             ax.add_patch(Rectangle((start, y - 0.34), max(end - start, span * 0.002), 0.68, facecolor="none",
                                    edgecolor=LATE, linewidth=1.3, zorder=3))
             ax.plot([end, _days(as_of)], [y, y], color=LATE, lw=1, ls=(0, (1, 1.5)), zorder=2)
-            ax.text(_days(as_of) + span * 0.006, y, f"{r.days_overdue:,} days overdue", fontsize=7.5, color=LATE,
+            ax.text(_days(as_of) + span * 0.006, y, f"overdue since {r.end + dt.timedelta(days=1)}", fontsize=7.5, color=LATE,
                     fontweight="bold", va="center")
         ax.plot([said, end], [y, y], color=MUTED, lw=1.2, solid_capstyle="butt", zorder=2)
     if r.resolved_on is not None and r.status in STATES:

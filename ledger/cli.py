@@ -181,6 +181,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     if result is None:
         return EXIT_PROBLEMS
     as_of = parse_as_of(args.as_of)
+    if args.as_of is None and not args.check:
+        # Left to itself, the date moves the committed report only when what it says has changed.
+        as_of = report.stable_as_of(result.entries, report.recorded_as_of(out), as_of)
     outputs = report.render(result.entries, result.sources, as_of)
     if args.check:
         changed = report.stale(outputs, out)

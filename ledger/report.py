@@ -42,8 +42,10 @@ DEFINITIONS = (
     "**report** (independent reporting by a news organisation or research body) or **speaker** (the speaker's "
     "own later account). A verdict needs one primary item or reports from two publishers; the speaker's own "
     "word never carries a verdict alone.",
-    "**Overdue** = open predictions whose deadline window ended before the as-of date. "
-    "**Resolution rate** = resolved entries / all entries.",
+    "**Overdue** = open predictions whose deadline window ended before the as-of date; *overdue since* is the "
+    "first day after the window. **Resolution rate** = resolved entries / all entries.",
+    "**As of**: the last day on which anything this report says changed (a prediction fell overdue, an entry was "
+    "checked or resolved); regenerating it later with nothing new leaves it as it is.",
     "**≈** before a date said: the source does not give the day, so the date is the best-supported one, by default "
     "the latest the documents allow (the entry's notes give the range and the records it rests on).",
 )
@@ -248,8 +250,8 @@ def _readme(r: _Report) -> str:
         out += [f"{_plural(len(r.overdue), 'open prediction')} past the deadline, {AWAITING_ORDER}; "
                 f"{r.overdue_without_criteria:,} of them still without criteria:", ""]
         out.append(_md_table(
-            ["Days overdue", "Deadline", "Said", "Checked", "Speaker", "Summary", "Id"],
-            ([f"{d.days:,}", md(d.window.text), d.entry.said_text, d.entry.checked_text, md(d.entry.speaker),
+            ["Overdue since", "Deadline", "Said", "Checked", "Speaker", "Summary", "Id"],
+            ([_since(d), md(d.window.text), d.entry.said_text, d.entry.checked_text, md(d.entry.speaker),
               md(d.entry.summary), md(d.entry.id)] for d in r.overdue), "r"))
     else:
         out += ["No open prediction is past its deadline.", ""]
@@ -470,9 +472,9 @@ def _index(r: _Report) -> str:
         out.append(f'<p class="note">{h(_plural(len(r.overdue), "open prediction"))} past the deadline, '
                    f"{h(AWAITING_ORDER)}; {r.overdue_without_criteria:,} of them still without criteria.</p>")
         out.append(_html_table(
-            [("Days overdue", "n"), ("Deadline", ""), ("Said", ""), ("Checked", ""), ("Speaker", ""), ("Summary", ""),
+            [("Overdue since", ""), ("Deadline", ""), ("Said", ""), ("Checked", ""), ("Speaker", ""), ("Summary", ""),
              ("Id", "")],
-            (_td(f'<span class="late">{d.days:,}</span>', "n", d.days) + _td(h(d.window.text), "nowrap")
+            (_td(f'<span class="late">{_since(d)}</span>', "nowrap", -d.days) + _td(h(d.window.text), "nowrap")
              + _td(h(d.entry.said_text), "nowrap", d.entry.said_on.toordinal())
              + _td(h(d.entry.checked_text), "nowrap") + _td(h(d.entry.speaker), "nowrap")
              + _td(h(d.entry.summary), "s") + _td(f'<a class="id" href="#e-{h(d.entry.id)}">{h(d.entry.id)}</a>')
@@ -541,6 +543,35 @@ def _index(r: _Report) -> str:
 
 
 # --- Public API --------------------------------------------------------------------------------
+
+
+def _since(d: Any) -> str:
+    # A date, not a count of days: the report must not change only because a day went by.
+    return (d.window.end + dt.timedelta(days=1)).isoformat()
+
+
+def stable_as_of(entries: list[Entry], recorded: Optional[dt.date], today: dt.date) -> dt.date:
+    """The as-of date for a report made today: the recorded one while nothing the report says has changed since.
+
+    Only two things move with the date: which predictions are overdue, and dates in the ledger that lie after
+    the recorded day (a check or a verdict recorded since). While neither moved, the committed report stays as
+    it is, byte for byte.
+    """
+    if recorded is None or recorded > today:
+        return today
+    latest = max((d for e in entries for d in _dates(e)), default=recorded)
+    candidate = max(recorded, latest)
+    if candidate > today:
+        return today
+    overdue = {d.entry.id for d in due(entries, candidate)[0]}
+    return candidate if overdue == {d.entry.id for d in due(entries, today)[0]} else today
+
+
+def _dates(e: Entry) -> list[dt.date]:
+    found = [e.said_on, *(d for d in (e.resolved_on, e.checked_on) if d is not None)]
+    found += [ev.published_on for ev in e.evidence if ev.published_on is not None]
+    found += [a.on for a in e.amendments]
+    return found
 
 
 def render(entries: list[Entry], sources: dict[str, Source], as_of: dt.date) -> dict[str, bytes]:

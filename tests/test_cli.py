@@ -233,3 +233,30 @@ def test_report_out_that_is_not_a_folder(workspace, capsys):
     assert _code(["report", "--out", "claims.yaml", *AS_OF]) == 2
     assert _code(["report", "--out", "/proc/nope", *AS_OF]) == 1
     assert "cannot write to /proc/nope/" in capsys.readouterr().err
+
+
+def _epoch(day: str) -> str:
+    import datetime as dt
+
+    return str(int(dt.datetime.fromisoformat(day + "T12:00:00+00:00").timestamp()))
+
+
+def test_report_made_on_a_later_day_changes_nothing_until_the_state_does(workspace, monkeypatch, capsys):
+    def make_report(day: str) -> dict[str, bytes]:
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", _epoch(day))
+        assert main(["report"]) == 0
+        return {p.name: p.read_bytes() for p in sorted((workspace / "reports").iterdir())}
+
+    first = make_report("2026-10-20")
+    assert make_report("2026-10-25") == first  # nothing fell overdue, nothing was recorded since
+    assert b'"as_of": "2026-10-20"' in first["scoreboard.json"]
+    # science-two-years (within 2 years of 2024-11-01) falls overdue on 2026-11-02: the report moves.
+    later = make_report("2026-11-05")
+    assert later != first and b'"as_of": "2026-11-05"' in later["scoreboard.json"]
+    assert b"| 2026-11-02 | within 2 years |" in later["README.md"]
+    # A check recorded since moves the as-of date to that day, not to the day the report was made.
+    text = (workspace / "claims.yaml").read_text(encoding="utf-8")
+    (workspace / "claims.yaml").write_text(text.replace("confidence: 0.7\n    status: open",
+                                                        "confidence: 0.7\n    status: open\n    checked_on: 2026-11-07", 1),
+                                           encoding="utf-8")
+    assert b'"as_of": "2026-11-07"' in make_report("2026-11-09")["scoreboard.json"]
