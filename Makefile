@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: report test bench validate install clean
+.PHONY: report test bench validate install merge-driver clean
 
 report: $(STAMP)
 	$(BIN)/ledger report
@@ -25,7 +25,15 @@ install: $(STAMP)
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	-@$(MAKE) --no-print-directory merge-driver
 	touch $(STAMP)
+
+# Generated reports are not merged line by line (.gitattributes): a merge keeps this branch's copy, and
+# `make report` regenerates them from the merged ledger. Git keeps drivers in the clone's own config.
+merge-driver:
+	@git rev-parse --git-dir >/dev/null 2>&1 && \
+	git config merge.ledger-report.name "keep this branch's generated report; run make report after the merge" && \
+	git config merge.ledger-report.driver true || true
 
 clean:
 	rm -rf $(VENV) build *.egg-info
