@@ -180,7 +180,7 @@ def _span(data: CommentedMap, index: int) -> tuple[int, int]:
     """The 0-based lines [start, end) of entry `index`, up to the next entry or top-level key."""
     entries = data["entries"]
     start = entries[index].lc.line
-    after = [entries[index + 1].lc.line] if index + 1 < len(entries) else []
+    after = [entries.lc.item(index + 1)[0]] if index + 1 < len(entries) else []
     after += [data.lc.key(k)[0] for k in data if data.lc.key(k)[0] > start]
     return start, min(after, default=10**12)
 

@@ -260,3 +260,64 @@ def test_report_made_on_a_later_day_changes_nothing_until_the_state_does(workspa
                                                         "confidence: 0.7\n    status: open\n    checked_on: 2026-11-07", 1),
                                            encoding="utf-8")
     assert b'"as_of": "2026-11-07"' in make_report("2026-11-09")["scoreboard.json"]
+
+
+# --- property-based fuzzing: mutated ledgers and random command lines, a bounded budget ------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+FUZZ_PIECES = st.sampled_from(list("[]{}:,&*!|>-#'\"%@`?\\ \t\n\r\x00\x07\x1b\u0085\u2028\ufeffa0Z9年的é") +
+                                ["\n  - ", ": ", "- id: ", "status: ", "deadline: ", "within 9999999 years",
+                                 "9999-12-31", "&a ", "*a", "!!python/object ", "{{{{", "[[[[", "\n    "])
+MUTATION = st.tuples(st.sampled_from(["insert", "delete", "replace", "duplicate"]),
+                     st.floats(0, 1), st.floats(0, 1), st.lists(FUZZ_PIECES, max_size=5).map("".join))
+FUZZ = settings(max_examples=120, deadline=None, derandomize=True, database=None,
+                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+
+
+def _mutate(text: str, mutations: list[tuple[str, float, float, str]]) -> str:
+    for op, a, b, piece in mutations:
+        i, j = sorted((int(a * len(text)), int(b * len(text))))
+        if op == "insert":
+            text = text[:i] + piece + text[i:]
+        elif op == "delete":
+            text = text[:i] + text[j:]
+        elif op == "replace":
+            text = text[:i] + piece + text[j:]
+        else:
+            text = text[:i] + text[i:j] * 2 + text[j:]
+    return text
+
+
+@FUZZ
+@given(st.lists(MUTATION, min_size=1, max_size=4))
+def test_fuzzed_ledgers_never_crash(tmp_path_factory, mutations):
+    import shutil
+
+    folder = tmp_path_factory.mktemp("fuzz")
+    shutil.copytree(FIXTURES / "seeds", folder / "seeds")
+    ledger = folder / "claims.yaml"
+    ledger.write_bytes(_mutate(FIXTURE_TEXT, mutations).encode("utf-8", "surrogatepass"))
+    for command in COMMANDS:
+        if command[0] == "report":
+            continue  # drawing is slow; the hostile corpus above runs it
+        args = [a.format(ledger=ledger, out=folder / "out") for a in command] + AS_OF
+        code = _code(args)
+        assert code in (0, 1), (args, code)
+
+
+ARG_TOKENS = st.sampled_from(["validate", "due", "export", "deadline", "report", "diff", "resolve", "--format", "json",
+                              "csv", "github", "markdown", "--as-of", "today", "2026-02-30", "9999-12-31", "--ledger",
+                              "claims.yaml", "seeds", "nope.yaml", "--sources", "--out", "out", "--upcoming", "-3",
+                              "--status", "correct", "--reopen", "--add-evidence", "--change", "--reason", "--on",
+                              "--evidence", "https://example.org/x", "later-2025", "--type", "primary", "--note", "n",
+                              "--publisher", "--published-on", "--quote", "agents-2025", "明年", "within 99999 weeks",
+                              "--said-on", "HEAD", "--strict", "--check", "-q", "", "-", "--", "\x00"])
+
+
+@FUZZ
+@given(st.lists(ARG_TOKENS, max_size=10))
+def test_fuzzed_command_lines_never_crash(workspace, argv):
+    code = _code([a for a in argv if a != "report"] or ["validate"])
+    assert code in (0, 1, 2), (argv, code)

@@ -85,3 +85,18 @@ def test_validate_writes_nothing(tmp_path, capsys):
     before = {p: p.stat().st_mtime_ns for p in case.rglob("*")}
     run_case(case, capsys)
     assert {p: p.stat().st_mtime_ns for p in case.rglob("*")} == before
+
+
+@pytest.mark.parametrize("name, code", [("bad\\0name.txt", "source-unreadable"), ("x" * 300 + ".txt", "source-unreadable"),
+                                        ("loop.txt", "source-unreadable")])
+def test_unreadable_source_file_names_are_located(tmp_path, name, code, capsys):
+    import shutil
+
+    shutil.copytree(FIXTURES / "seeds", tmp_path / "seeds")
+    shutil.copy(FIXTURES / "claims.yaml", tmp_path / "claims.yaml")
+    (tmp_path / "seeds" / "loop.txt").symlink_to("loop.txt")
+    sources = tmp_path / "seeds" / "sources.yaml"
+    sources.write_text(sources.read_text(encoding="utf-8").replace("file: talk.txt", f'file: "{name}"', 1), encoding="utf-8")
+    assert main(["validate", str(tmp_path / "claims.yaml"), "--as-of", AS_OF]) == 1
+    out = capsys.readouterr().out
+    assert f"sources.yaml:3:11: [error] " in out and f"({code})" in out
