@@ -193,13 +193,15 @@ def cmd_report(args: argparse.Namespace) -> int:
             return EXIT_PROBLEMS
         _err(f"{out}/ is up to date at {as_of}")
         return EXIT_OK
+    changed = report.stale(outputs, out)
     try:
-        report.write(outputs, out)
+        report.write({name: outputs[name] for name in changed}, out)
     except OSError as err:
         _err(f"ledger report: cannot write to {out}/: {err.strerror or err}; the previous reports are unchanged")
         return EXIT_PROBLEMS
     what = f"{len(result.entries)} entries" if result.entries else "the ledger is empty, so the reports say so"
-    _err(f"wrote {len(outputs)} files to {out}/ as of {as_of} ({what})")
+    done = f"wrote {len(changed)} of {len(outputs)} files" if changed else f"all {len(outputs)} files already up to date"
+    _err(f"{done} in {out}/ as of {as_of} ({what})")
     return EXIT_OK
 
 
