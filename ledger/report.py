@@ -42,7 +42,7 @@ DEFINITIONS = (
     "**report** (independent reporting by a news organisation or research body) or **speaker** (the speaker's "
     "own later account). A verdict needs one primary item or reports from two publishers; the speaker's own "
     "word never carries a verdict alone.",
-    "**Overdue** = open predictions whose deadline window ended before the as-of date; *overdue since* is the "
+    "**Overdue** = open predictions whose deadline window ended before the as-of date; **overdue since** is the "
     "first day after the window. **Resolution rate** = resolved entries / all entries.",
     "**As of**: the last day on which anything this report says changed (a prediction fell overdue, an entry was "
     "checked or resolved); regenerating it later with nothing new leaves it as it is.",
