@@ -207,23 +207,23 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_diff(args: argparse.Namespace) -> int:
     """ledger diff: what changed in the ledger between two revisions, as Markdown for a pull request."""
-    from ledger import gitdiff
+    from ledger import diffmarkdown, gitdiff, gitrepo
 
     path = Path(args.ledger).resolve()
     try:
-        repo = gitdiff.toplevel(path.parent if path.parent.is_dir() else Path.cwd())
+        repo = gitrepo.toplevel(path.parent if path.parent.is_dir() else Path.cwd())
         if not path.is_relative_to(repo.resolve()):
             raise UsageError(f"{args.ledger} is outside the git repository at {repo}")
         relative = path.relative_to(repo.resolve()).as_posix()
-        base = args.base if args.base is not None else gitdiff.default_base(repo)
+        base = args.base if args.base is not None else gitrepo.default_base(repo)
         base_label = args.base if args.base is not None else f"{base[:12]} (merge base with the default branch)"
         d = gitdiff.diff_revisions(repo, base, args.head, relative)
-    except gitdiff.GitError as err:
+    except gitrepo.GitError as err:
         raise UsageError(f"cannot compare: {err}") from None
     if d.base_missing and d.head_missing:
         raise UsageError(f"there is no {relative} at {base_label} nor at {args.head or 'the working tree'}: "
                          "nothing to compare (is --ledger right?)")
-    _out(gitdiff.to_markdown(d, base_label, args.head or "working tree"))
+    _out(diffmarkdown.to_markdown(d, base_label, args.head or "working tree"))
     if d.problems or d.head_invalid:
         return EXIT_PROBLEMS
     if args.strict and gitdiff.unexplained(d):

@@ -3,119 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import posixpath
-import re
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
 from ledger import load
+from ledger.gitrepo import default_base, read_at, renames
 from ledger.model import OUTCOME, RESOLVED_STATUSES, STATUSES, Entry, Problem
 
 # The terms of a statement: changing one after it was recorded changes what is being scored.
 TERMS = ("quote", "source", "said_on", "deadline", "speaker", "kind")
 FLAG_KINDS = ("verdict-change", "term-edit", "criteria-edit", "id-change", "removed", "no-evidence")
-SHALLOW = "shallow clone: fetch more history (git fetch --unshallow) or pass BASE explicitly"
 _FIELD_ORDER = list(Entry.model_fields)
-_SHORT = 80
-_SHOWN_PROBLEMS = 20
-
-
-class GitError(Exception):
-    """A git question that cannot be answered: not a repository, an unknown revision, too little history."""
-
-
-def _git(repo: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
-    if not repo.is_dir():
-        raise GitError(f"{repo} is not a directory")
-    try:
-        return subprocess.run(["git", *args], cwd=repo, capture_output=True, check=False)
-    except FileNotFoundError:
-        raise GitError("git is not installed (or not on PATH)") from None
-
-
-def _ok(repo: Path, *args: str) -> Optional[str]:
-    """Stripped standard output of a git command, or None when it fails."""
-    done = _git(repo, *args)
-    return done.stdout.decode("utf-8", "replace").strip() if done.returncode == 0 else None
-
-
-def _ensure_repo(repo: Path) -> None:
-    if _ok(repo, "rev-parse", "--git-dir") is None:
-        raise GitError(f"{repo} is not a git repository")
-
-
-def toplevel(folder: Path) -> Path:
-    """The root of the git work tree that holds `folder`."""
-    top = _ok(folder, "rev-parse", "--show-toplevel")
-    if top is None:
-        raise GitError(f"{folder} is not inside a git repository")
-    return Path(top)
-
-
-def _shallow(repo: Path) -> bool:
-    return _ok(repo, "rev-parse", "--is-shallow-repository") == "true"
-
-
-def _commit(repo: Path, rev: str) -> Optional[str]:
-    # A revision starting with '-' would be read by git as an option.
-    if not rev or rev.startswith("-"):
-        return None
-    return _ok(repo, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}")
-
-
-def _verify(repo: Path, rev: str) -> str:
-    _ensure_repo(repo)
-    sha = _commit(repo, rev)
-    if sha is None:
-        hint = f" ({SHALLOW})" if _shallow(repo) else ""
-        raise GitError(f"unknown revision '{rev}'{hint}")
-    return sha
-
-
-def read_at(repo: Path, rev: Optional[str], path: str) -> Optional[bytes]:
-    """The bytes of `path` at revision `rev` (None: the working tree), or None when it does not exist there."""
-    if rev is None:
-        try:
-            return (repo / path).read_bytes()
-        except (FileNotFoundError, IsADirectoryError):
-            return None
-    sha = _verify(repo, rev)
-    rel = os.path.relpath(path, repo) if os.path.isabs(path) else path
-    # './' makes the path relative to `repo` even when `repo` is a subfolder of the work tree.
-    spec = f"{sha}:./{Path(rel).as_posix()}"
-    kind = _ok(repo, "cat-file", "-t", spec)
-    if kind is None:
-        return None
-    if kind != "blob":
-        raise GitError(f"{path} is a {kind}, not a file, at {rev}")
-    # --no-textconv: a diff driver in .gitattributes must not rewrite the bytes we parse.
-    done = _git(repo, "show", "--no-textconv", spec)
-    if done.returncode != 0:
-        raise GitError(f"git show {spec} failed: {done.stderr.decode('utf-8', 'replace').strip()}")
-    return done.stdout
-
-
-def default_base(repo: Path) -> str:
-    """The merge base of HEAD with the default branch (origin/HEAD, origin/main, main or master)."""
-    _ensure_repo(repo)
-    if _commit(repo, "HEAD") is None:
-        raise GitError(f"{repo} has no commits yet")
-    candidates = ["origin/main", "main", "master"]
-    origin_head = _ok(repo, "symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD")
-    if origin_head:
-        candidates.insert(0, origin_head)
-    branch = next((name for name in candidates if _commit(repo, name)), None)
-    if branch is None:
-        raise GitError("cannot find the default branch (origin/HEAD, origin/main, main or master): pass BASE explicitly")
-    base = _ok(repo, "merge-base", "HEAD", branch)
-    if base:
-        return base
-    if _shallow(repo):
-        raise GitError(SHALLOW)
-    raise GitError(f"HEAD and {branch} have no common history: pass BASE explicitly")
 
 
 @dataclass(frozen=True)
@@ -435,24 +335,6 @@ def compare(base: Optional[bytes], head: Optional[bytes], path: str = "claims.ya
     return d
 
 
-def renames(repo: Path, base: str, head: Optional[str]) -> list[tuple[str, str]]:
-    """Files renamed between two revisions (HEAD None: the working tree), as git's rename detection finds them."""
-    revs = [_verify(repo, base)] + ([_verify(repo, head)] if head is not None else [])
-    done = _git(repo, "diff", "--name-status", "-M", "-z", "--no-ext-diff", *revs, "--")
-    if done.returncode != 0:
-        raise GitError(f"git diff failed: {done.stderr.decode('utf-8', 'replace').strip()}")
-    fields = done.stdout.decode("utf-8", "surrogateescape").split("\0")
-    found, i = [], 0
-    while i < len(fields) and fields[i]:
-        if fields[i].startswith(("R", "C")):
-            if fields[i].startswith("R"):
-                found.append((fields[i + 1], fields[i + 2]))
-            i += 3
-        else:
-            i += 2
-    return found
-
-
 def _source_items(raw: Optional[bytes]) -> dict[str, dict[str, Any]]:
     doc, problems = load.parse(raw, "sources.yaml") if raw is not None else (None, [])
     items = doc.data.get("sources") if doc is not None and not problems and isinstance(doc.data, dict) else None
@@ -497,19 +379,6 @@ def unexplained(d: LedgerDiff) -> list[Flag]:
     return [f for f in d.flags if not f.explained]
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
-_HINTS = {
-    "term-edit": "add an `amendments` item with `fields: [{field}]` and a reason",
-    "criteria-edit": "write criteria before resolving (in an earlier change), or add an `amendments` item with "
-                     "`fields: [criteria]` and a reason",
-    "id-change": "add an `amendments` item with `fields: [id]` and a reason",
-    "removed": "add the id to the top-level `removed:` list with a reason",
-    "no-evidence": "add evidence: a url, or a source with a quote",
-    "verdict-change": "add an `amendments` item with `fields: [status]` and the reason "
-                      "(`ledger resolve --change` or `--reopen` with `--reason` records it)",
-}
-
-
 def _text(value: Any) -> str:
     """A value as one line of plain text."""
     value = _norm(value)
@@ -526,154 +395,7 @@ def _text(value: Any) -> str:
     return " ".join(str(value).split())
 
 
-def _md(value: Any, limit: Optional[int] = _SHORT) -> str:
-    """A value shortened and escaped for Markdown, `|` included so it is safe in a table cell."""
-    text = _text(value)
-    if limit and len(text) > limit:
-        text = text[: limit - 1].rstrip() + "…"
-    return _MD_SPECIAL.sub(r"\\\1", text)
-
-
 def _code(value: Any, table: bool = False) -> str:
     """A value as a Markdown code span; no backslash escapes there, except `|` inside a table."""
     text = _text(value).replace("`", "'")
     return f"`{text.replace('|', chr(92) + '|') if table else text}`"
-
-
-def _evidence(ev: Any) -> str:
-    """One evidence item as a line a reviewer can check: type, publisher, date, link or passage, note."""
-    if not isinstance(ev, dict):
-        return _md(ev)
-    url, source = ev.get("url"), ev.get("source")
-    label = ", ".join(_md(ev[k], None) for k in ("publisher", "published_on") if ev.get(k) is not None)
-    text = f"{_code(ev.get('type', 'untyped'))} " + (f"{label}: " if label else "")
-    if isinstance(url, str) and re.fullmatch(r"https?://[^\s<>]+", url):
-        text += f"<{url}>"
-    elif url is not None:
-        text += _md(url, None)
-    else:
-        text += f"{_code(source)}: “{_md(ev.get('quote'))}”"
-    return text + (f" — {_md(ev['note'], None)}" if ev.get("note") else "")
-
-
-def _evidence_changes(old: Any, new: Any) -> list[str]:
-    """Evidence compared item by item: removed, changed (same link or source) and added."""
-    before = old if isinstance(old, list) else [] if old is None else [old]
-    after = new if isinstance(new, list) else [] if new is None else [new]
-    added = [x for x in after if x not in before]
-
-    def key(ev: Any) -> str:
-        return str(ev.get("url") or ev.get("source")) if isinstance(ev, dict) else repr(ev)
-
-    out = []
-    for gone in (x for x in before if x not in after):
-        match = next((x for x in added if key(x) == key(gone)), None)
-        if match is None:
-            out.append(f"  - evidence removed: {_evidence(gone)}")
-        else:
-            added.remove(match)
-            out.append(f"  - evidence changed: {_evidence(gone)} → {_evidence(match)}")
-    return out + [f"  - evidence added: {_evidence(x)}" for x in added]
-
-
-def _headline(d: LedgerDiff) -> str:
-    parts = [
-        (len(d.added), "added"),
-        (len(d.resolved), "resolved"),
-        (len(d.reopened), "re-opened"),
-        (len(d.edited), "edited"),
-        (len(d.removed), "removed"),
-        (len(d.id_changes), "id changed"),
-        (len(d.sources), "source changed" if len(d.sources) == 1 else "sources changed"),
-    ]
-    line = ", ".join(f"{n} {word}" for n, word in parts if n)
-    if d.flags:
-        open_flags = len(unexplained(d))
-        line += f" · ⚠ {len(d.flags)} flagged, {open_flags} unexplained" if open_flags else f" · {len(d.flags)} flagged, all explained"
-    return f"**{line}**"
-
-
-def _rate(s: Scores) -> str:
-    return f"{s.hit_rate:.0%} ({s.scored} scored)" if s.hit_rate is not None else "– (none scored)"
-
-
-def to_markdown(d: LedgerDiff, base_label: str, head_label: str) -> str:
-    """The diff as Markdown for a pull-request comment or a GitHub job summary."""
-    out = [f"## Ledger changes: {_md(base_label, None)} → {_md(head_label, None)}", ""]
-    for side, label, problems in (("base", base_label, d.base_problems), ("head", head_label, d.head_problems)):
-        if problems:
-            out += [f"❌ The ledger at {side} ({_md(label, None)}) cannot be read, so nothing was compared:", "", "```text"]
-            out += [str(p) for p in problems] + ["```", ""]
-    if d.problems:
-        return "\n".join(out)
-    if d.renamed:
-        out += [f"The ledger was renamed from {_code(d.renamed[0])} to {_code(d.renamed[1])}; its entries are "
-                "compared across the rename.", ""]
-    for side, label, problems in (("base", base_label, d.base_invalid), ("head", head_label, d.head_invalid)):
-        if problems:
-            shown = problems[:_SHOWN_PROBLEMS]
-            more = len(problems) - len(shown)
-            out += [f"{'❌' if side == 'head' else '⚠'} The ledger at {side} ({_md(label, None)}) does not validate "
-                    f"({len(problems)} problem{'s' if len(problems) != 1 else ''}); it is compared as it is:", "", "```text"]
-            out += [str(p) for p in shown] + ([f"… and {more} more"] if more else []) + ["```", ""]
-    if d.base_missing and not d.head_missing:
-        out += [f"There is no ledger at {_md(base_label, None)}: every entry is new.", ""]
-    if d.head_missing and not d.base_missing:
-        out += [f"The ledger was deleted at {_md(head_label, None)}.", ""]
-    if not d.changed:
-        return "\n".join(out + ["No changes to the ledger.", ""])
-    out += [_headline(d), ""]
-    if d.flags:
-        out += ["### ⚠ Needs attention", ""]
-        for f in d.flags:
-            if f.explained:
-                out.append(f"- ✅ {_code(f.entry_id)}: {f.message}; explained by {_md(f.explained_by, 160)}")
-            else:
-                verdict = "cannot be explained by a note" if f.kind == "no-evidence" else "**not explained**"
-                hint = _HINTS[f.kind].format(field=f.field)
-                out.append(f"- ❌ {_code(f.entry_id)}: {f.message}; {verdict}: {hint}")
-        out.append("")
-    if d.added:
-        out += ["### Added", "", "| id | speaker | said on | summary | deadline | status |", "|---|---|---|---|---|---|"]
-        for added in d.added:
-            cells = [_code(added["id"], table=True)] + [_md(_get(added, n)) if added.get(n) is not None else "" for n in
-                                        ("speaker", "said_on", "summary", "deadline", "status")]
-            out.append("| " + " | ".join(cells) + " |")
-        out.append("")
-    if d.resolved:
-        out += ["### Resolved", ""]
-        for r in d.resolved:
-            on = f" on {_md(r.resolved_on)}" if r.resolved_on is not None else ""
-            out.append(f"- {_code(r.id)}: {_code(r.old)} → {_code(r.new)}{on}")
-            out.append(f"  - criteria: {_md(r.criteria, None) if r.criteria is not None else '(none)'}")
-            out += [f"  - evidence: {_evidence(ev)}" for ev in r.evidence] or ["  - no new evidence"]
-        out.append("")
-    if d.reopened:
-        out += ["### Re-opened", ""] + [f"- {_code(r.id)}: {_code(r.old)} → {_code(r.new)}" for r in d.reopened] + [""]
-    if d.edited:
-        out += ["### Edited", ""]
-        for edit in d.edited:
-            out.append(f"- {_code(edit.id)}")
-            for c in edit.changes:
-                out += _evidence_changes(c.old, c.new) if c.field == "evidence" else \
-                    [f"  - {_code(c.field)}: {_md(c.old)} → {_md(c.new)}"]
-        out.append("")
-    if d.removed:
-        out += ["### Removed", ""]
-        for gone in d.removed:
-            who = ", ".join(_md(_get(gone.entry, n)) for n in ("speaker", "said_on") if gone.entry.get(n) is not None)
-            why = (f"removal recorded on {_md(gone.record.get('on'))}: {_md(gone.record.get('reason'))}" if gone.record
-                   else "removal **not recorded** in `removed:`")
-            out.append(f"- {_code(gone.id)} ({who}): {_md(_get(gone.entry, 'summary'))} — {why}")
-        out.append("")
-    if d.sources:
-        out += ["### Sources (`seeds/sources.yaml`)", ""]
-        for ident, what, fields in d.sources:
-            detail = f": {', '.join(_code(f) for f in fields)} changed" if fields else f" {what}"
-            out.append(f"- {_code(ident)}{detail}")
-        out.append("")
-    out += ["### Scores", "", "| | before | after |", "|---|---:|---:|", f"| entries | {d.before.total} | {d.after.total} |"]
-    for status in _status_order({*d.before.counts, *d.after.counts}):
-        out.append(f"| {_code(status, table=True)} | {d.before.counts.get(status, 0)} | {d.after.counts.get(status, 0)} |")
-    out += [f"| predictions' hit rate | {_rate(d.before)} | {_rate(d.after)} |", ""]
-    return "\n".join(out)
