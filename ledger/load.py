@@ -36,7 +36,7 @@ Path_ = tuple[Any, ...]
 # C0 and C1 controls but tab and newline, and DEL.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
-# Far above any hand-kept ledger (the 177-entry one is 0.3 MB), low enough that a wrong path fails fast.
+# Far above any hand-kept ledger (the real one is under 1 MB), low enough that a wrong path fails fast.
 LEDGER_LIMIT = 256 * 2**20
 SOURCE_LIMIT = 32 * 2**20
 # A ledger entry nests four levels deep; the limit stops hostile nesting long before Python's recursion limit.
@@ -182,7 +182,7 @@ class _Builder:
         if construct is None:
             bad = _CONTROL.search(node.value)
             if bad:
-                # Written as an escape ("\x07") in a quoted string: the reader lets it through, every output would not.
+                # Written as an escape ("\x07") in a quoted string, the reader lets it through; no output should carry it.
                 line, col = _mark(node.start_mark)
                 self.problems.append(Problem(self.doc.path, line, col, "control-character",
                                              f"the text holds the control character {_codepoint(bad.group())}: "
