@@ -284,8 +284,7 @@ def cmd_resolve(args: argparse.Namespace) -> int:
         raise UsageError("a verdict needs evidence: give --evidence with its --type and --note")
     if args.reopen and items:
         raise UsageError("--reopen withdraws a verdict; add evidence separately with --add-evidence")
-    status = "open" if args.reopen else args.status
-    change = Change(status, on if args.status else None, tuple(items), args.reason, as_of)
+    change = Change(args.status, on if args.status else None, tuple(items), args.reason, as_of, reopen=args.reopen)
     try:
         problems = edit_file(Path(args.ledger), args.id, change, as_of=as_of,
                              sources=Path(args.sources) if args.sources else None)

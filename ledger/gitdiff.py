@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from ledger import load
+from ledger.load import Document
 from ledger.gitrepo import default_base, read_at, renames
 from ledger.model import OUTCOME, RESOLVED_STATUSES, STATUSES, Entry, Problem
 
@@ -154,17 +155,16 @@ def scores(entries: list[dict[str, Any]]) -> Scores:
 class _Side:
     entries: dict[str, dict[str, Any]] = field(default_factory=dict)
     removed: dict[str, dict[str, Any]] = field(default_factory=dict)
+    doc: Optional[Document] = None
 
+    def invalid(self) -> list[Problem]:
+        """The problems `ledger validate` finds in this side's entries, short of its sources and the date."""
+        from ledger.validate import check
 
-def _invalid(raw: Optional[bytes], path: str) -> list[Problem]:
-    """The problems `ledger validate` finds in a side's entries, short of its sources and the date."""
-    from ledger.validate import check
-
-    doc, problems = load.parse(raw, path) if raw is not None else (None, [])
-    if doc is None or problems:
-        return []
-    # No as-of date: a diff is about the change, and dates in the future are validate's concern.
-    return [p for p in check(doc, None, Path("."), dt.date.max).problems if p.path == path]
+        if self.doc is None:
+            return []
+        # No as-of date: a diff is about the change, and dates in the future are validate's concern.
+        return [p for p in check(self.doc, None, Path("."), dt.date.max).problems if p.path == self.doc.path]
 
 
 def _side(raw: Optional[bytes], path: str) -> tuple[_Side, list[Problem]]:
@@ -178,6 +178,7 @@ def _side(raw: Optional[bytes], path: str) -> tuple[_Side, list[Problem]]:
     data = doc.data
     if not isinstance(data, dict) or not isinstance(data.get("entries"), (list, type(None))):
         return side, [doc.problem((), "bad-type", "the file must be a mapping with a top-level 'entries:' list")]
+    side.doc = doc
     for i, item in enumerate(data.get("entries") or []):
         ident = item.get("id") if isinstance(item, dict) else None
         if not isinstance(ident, str):
@@ -291,7 +292,7 @@ def compare(base: Optional[bytes], head: Optional[bytes], path: str = "claims.ya
     new, d.head_problems = _side(head, path)
     if d.problems:
         return d
-    d.base_invalid, d.head_invalid = _invalid(base, base_path), _invalid(head, path)
+    d.base_invalid, d.head_invalid = old.invalid(), new.invalid()
     gone = sorted(set(old.entries) - set(new.entries))
     came = sorted(set(new.entries) - set(old.entries))
     # Same source and same quote under another id is one entry renamed, not one removed and one added.

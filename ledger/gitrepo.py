@@ -7,6 +7,8 @@ import subprocess
 from pathlib import Path
 from typing import Optional
 
+from ledger.load import LEDGER_LIMIT, Unreadable, read_regular
+
 SHALLOW = "shallow clone: fetch more history (git fetch --unshallow) or pass BASE explicitly"
 
 
@@ -66,9 +68,12 @@ def read_at(repo: Path, rev: Optional[str], path: str) -> Optional[bytes]:
     """The bytes of `path` at revision `rev` (None: the working tree), or None when it does not exist there."""
     if rev is None:
         try:
-            return (repo / path).read_bytes()
-        except (FileNotFoundError, IsADirectoryError):
-            return None
+            # The same reader as every other command: a FIFO or a device is refused, not read without end.
+            return read_regular(repo / path, LEDGER_LIMIT)
+        except Unreadable as err:
+            if err.code == "missing-file":
+                return None
+            raise GitError(f"{path} {err.message}") from None
     sha = _verify(repo, rev)
     rel = os.path.relpath(path, repo) if os.path.isabs(path) else path
     # './' makes the path relative to `repo` even when `repo` is a subfolder of the work tree.

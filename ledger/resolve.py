@@ -208,13 +208,15 @@ def _check_only_entry_changed(old: str, new: str, span: tuple[int, int], replace
 
 @dataclass(frozen=True)
 class Change:
-    """What to do to one entry: a new status (None keeps it), evidence to add, a reason to record as an amendment."""
+    """What to do to one entry: a verdict (None keeps the status), evidence to add, a verdict withdrawn (`reopen`),
+    and the reason for changing or withdrawing a verdict, recorded as an amendment dated `amended_on`."""
 
     status: Optional[str] = None
     on: Optional[dt.date] = None
     evidence: tuple[EvidenceItem, ...] = ()
     reason: Optional[str] = None
     amended_on: Optional[dt.date] = None
+    reopen: bool = False
 
 
 def _guard(entry_id: str, current: Any, change: Change) -> None:
@@ -222,14 +224,14 @@ def _guard(entry_id: str, current: Any, change: Change) -> None:
     reason = (change.reason or "").strip()
     if change.reason is not None and not reason:
         raise ResolveError("the reason is empty: say why the verdict changes")
-    if change.status is None:
-        if not change.evidence:
-            raise ResolveError("no evidence given: add --evidence with its --type and --note")
-    elif change.status == "open":
+    if change.reopen:
         if current not in RESOLVED_STATUSES:
             raise ResolveError(f"entry '{entry_id}' is '{current}', not resolved: there is nothing to re-open")
         if not reason:
             raise ResolveError("re-opening a verdict needs --reason saying why it no longer stands")
+    elif change.status is None:
+        if not change.evidence:
+            raise ResolveError("no evidence given: add --evidence with its --type and --note")
     else:
         if change.status not in RESOLVED_STATUSES:
             raise ResolveError(f"'{change.status}' is not a resolved status: use one of {', '.join(RESOLVED_STATUSES)}")
@@ -289,18 +291,19 @@ def edit(text: str, entry_id: str, change: Change) -> str:
     replaced: set[int] = set()
     span = _span(data, index)
 
-    if items and not _append(entry, "evidence", items, replaced, entry_id) and change.status is None:
+    status = "open" if change.reopen else change.status
+    if items and not _append(entry, "evidence", items, replaced, entry_id) and status is None:
         _insert_after(entry, "status", [("evidence", CommentedSeq(items))])
     after_status: list[tuple[str, Any]] = []
-    if change.status is not None:
+    if status is not None:
         replaced.add(entry.lc.key("status")[0])
         if "resolved_on" in entry:
             replaced.add(entry.lc.key("resolved_on")[0])
-            if change.status == "open":
+            if change.reopen:
                 del entry["resolved_on"]
             else:
                 _set_scalar(entry, "resolved_on", change.on)
-        elif change.status != "open":
+        elif not change.reopen:
             after_status.append(("resolved_on", change.on))
         if items and "evidence" not in entry:
             after_status.append(("evidence", CommentedSeq(items)))
@@ -312,9 +315,9 @@ def edit(text: str, entry_id: str, change: Change) -> str:
         amendment["reason"] = change.reason.strip()
         if not _append(entry, "amendments", [amendment], replaced, entry_id):
             _insert_after(entry, list(entry)[-1], [("amendments", CommentedSeq([amendment]))])
-    if change.status is not None:
+    if status is not None:
         _insert_after(entry, "status", after_status)
-        _set_scalar(entry, "status", change.status)
+        _set_scalar(entry, "status", status)
 
     result = dump(yaml, data)
     if not text.endswith("\n"):
@@ -338,8 +341,6 @@ def resolve(
     An entry that already has a verdict keeps it unless `reason` says why it changes; the reason is recorded
     as an amendment dated `amended_on` (default: `on`).
     """
-    if status not in RESOLVED_STATUSES:
-        raise ResolveError(f"'{status}' is not a resolved status: use one of {', '.join(RESOLVED_STATUSES)}")
     given = (evidence,) if isinstance(evidence, EvidenceItem) else tuple(evidence)
     return edit(text, entry_id, Change(status, on, given, reason, amended_on or on))
 
@@ -378,18 +379,3 @@ def edit_file(path: Path, entry_id: str, change: Change, *, as_of: dt.date, sour
     atomic.replace(target, new_text.encode("utf-8"), stat.S_IMODE(target.stat().st_mode))
     return []
 
-
-def resolve_file(
-    path: Path,
-    entry_id: str,
-    status: str,
-    on: dt.date,
-    evidence: EvidenceItem,
-    *,
-    as_of: dt.date,
-    sources: Optional[Path] = None,
-) -> list[Problem]:
-    """Resolve an open entry in a ledger file with one evidence item (see edit_file)."""
-    if status not in RESOLVED_STATUSES:
-        raise ResolveError(f"'{status}' is not a resolved status: use one of {', '.join(RESOLVED_STATUSES)}")
-    return edit_file(path, entry_id, Change(status, on, (evidence,)), as_of=as_of, sources=sources)

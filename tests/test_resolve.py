@@ -10,7 +10,7 @@ import pytest
 
 from conftest import FIXTURES
 from ledger import load
-from ledger.resolve import Change, EvidenceItem, ResolveError, dump, edit, resolve, resolve_file, yaml_for
+from ledger.resolve import Change, EvidenceItem, ResolveError, dump, edit, edit_file, resolve, yaml_for
 from ledger.validate import check_file
 
 STYLED = FIXTURES / "resolve" / "styled.yaml"
@@ -21,6 +21,10 @@ def ev(evidence, note="The outcome.", quote=None, type="primary", publisher=None
     if publisher is None and evidence.startswith("http"):
         publisher, published_on = "Example", dt.date(2026, 1, 2)
     return EvidenceItem(type, evidence, note, publisher, published_on, quote)
+
+
+def resolve_file(path: Path, entry_id: str, status: str, on: dt.date, item: EvidenceItem, as_of: dt.date) -> list:
+    return edit_file(path, entry_id, Change(status, on, (item,)), as_of=as_of)
 
 
 def ledger_copy(tmp_path: Path, source: Path = FIXTURES / "claims.yaml") -> Path:
@@ -122,7 +126,7 @@ def test_changing_a_verdict_needs_a_reason_recorded_as_an_amendment():
 
 def test_reopen_withdraws_the_verdict_and_records_why():
     old = STYLED.read_text(encoding="utf-8")
-    new = edit(old, "compute-triple", Change("open", reason="The source was misread.", amended_on=dt.date(2026, 1, 7)))
+    new = edit(old, "compute-triple", Change(reopen=True, reason="The source was misread.", amended_on=dt.date(2026, 1, 7)))
     assert changed_lines(old, new) == (
         ["    status: correct", "    resolved_on: 2025-12-16"],
         ["    status: open", "    amendments:", "      - on: 2026-01-07", "        fields: [status, resolved_on]",
@@ -130,12 +134,12 @@ def test_reopen_withdraws_the_verdict_and_records_why():
     )
     # The evidence stays: it is the record of what the withdrawn verdict rested on.
     assert len(entry(new, "compute-triple")["evidence"]) == 2
-    for change, message in ((Change("open", reason=" "), "the reason is empty"),
-                            (Change("open"), "needs --reason")):
+    for change, message in ((Change(reopen=True, reason=" "), "the reason is empty"),
+                            (Change(reopen=True), "needs --reason")):
         with pytest.raises(ResolveError, match=message):
             edit(old, "compute-triple", change)
     with pytest.raises(ResolveError, match="nothing to re-open"):
-        edit(old, "agents-2025", Change("open", reason="No."))
+        edit(old, "agents-2025", Change(reopen=True, reason="No."))
 
 
 def test_add_evidence_leaves_the_status_alone():
