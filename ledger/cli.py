@@ -12,6 +12,7 @@ import traceback
 from pathlib import Path
 from typing import Any, Optional, Sequence
 
+from ledger import escape
 from ledger.model import EVIDENCE_TYPES, RESOLVED_STATUSES, Problem
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
@@ -45,22 +46,17 @@ def parse_as_of(text: Optional[str]) -> dt.date:
     return found.date()
 
 
-def _escape_github(text: str, properties: bool = False) -> str:
-    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    return text.replace(":", "%3A").replace(",", "%2C") if properties else text
-
-
 def format_problems(problems: Sequence[Problem], fmt: str) -> str:
     """Problems as text lines, GitHub workflow annotations, or a JSON list."""
     if fmt == "json":
         return json.dumps([p.__dict__ for p in problems], ensure_ascii=False, indent=2) + "\n"
     if fmt == "github":
         return "".join(
-            f"::error file={_escape_github(p.path, True)},line={p.line},col={p.column},"
-            f"title={_escape_github(p.code, True)}::{_escape_github(p.message)}\n"
+            f"::error file={escape.github_property(p.path)},line={p.line},col={p.column},"
+            f"title={escape.github_property(p.code)}::{escape.github_data(p.message)}\n"
             for p in problems
         )
-    return "".join(f"{p}\n" for p in problems)
+    return "".join(f"{escape.terminal(p)}\n" for p in problems)
 
 
 def _out(text: str) -> None:
@@ -68,6 +64,8 @@ def _out(text: str) -> None:
 
 
 def _err(text: str) -> None:
+    # Messages quote ids, paths and values from the files: a reader's terminal must not act on them.
+    text = escape.terminal_lines(text)
     sys.stderr.write(text if text.endswith("\n") else text + "\n")
 
 
@@ -103,9 +101,10 @@ def _valid_entries(args: argparse.Namespace) -> Optional[Any]:
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], markdown: bool) -> str:
     if markdown:
-        esc = [[c.replace("|", "\\|") for c in row] for row in rows]
+        cells = [[escape.markdown(c) for c in row] for row in rows]
         lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
-        return "\n".join(lines + ["| " + " | ".join(r) + " |" for r in esc]) + "\n"
+        return "\n".join(lines + ["| " + " | ".join(r) + " |" for r in cells]) + "\n"
+    rows = [[escape.terminal(c) for c in row] for row in rows]
     widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
     fmt = "  ".join(f"{{:<{w}}}" for w in widths[:-1]) + "  {}"
     return "\n".join(fmt.format(*r).rstrip() for r in [headers, *rows]) + "\n"

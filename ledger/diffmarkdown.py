@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from typing import Any, Optional
 
+from ledger import escape
 from ledger.gitdiff import LedgerDiff, Scores, _code, _get, _status_order, _text, unexplained
 
 _SHORT = 80
 _SHOWN_PROBLEMS = 20
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
 _HINTS = {
     "term-edit": "add an `amendments` item with `fields: [{field}]` and a reason",
     "criteria-edit": "write criteria before resolving (in an earlier change), or add an `amendments` item with "
@@ -29,7 +29,7 @@ def _md(value: Any, limit: Optional[int] = _SHORT) -> str:
     text = _text(value)
     if limit and len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    return escape.markdown(text)
 
 
 def _evidence(ev: Any) -> str:
@@ -39,10 +39,8 @@ def _evidence(ev: Any) -> str:
     url, source = ev.get("url"), ev.get("source")
     label = ", ".join(_md(ev[k], None) for k in ("publisher", "published_on") if ev.get(k) is not None)
     text = f"{_code(ev.get('type', 'untyped'))} " + (f"{label}: " if label else "")
-    if isinstance(url, str) and re.fullmatch(r"https?://[^\s<>]+", url):
-        text += f"<{url}>"
-    elif url is not None:
-        text += _md(url, None)
+    if url is not None:
+        text += escape.markdown_autolink(str(url))
     else:
         text += f"{_code(source)}: “{_md(ev.get('quote'))}”"
     return text + (f" — {_md(ev['note'], None)}" if ev.get("note") else "")
@@ -94,8 +92,8 @@ def to_markdown(d: LedgerDiff, base_label: str, head_label: str) -> str:
     out = [f"## Ledger changes: {_md(base_label, None)} → {_md(head_label, None)}", ""]
     for side, label, problems in (("base", base_label, d.base_problems), ("head", head_label, d.head_problems)):
         if problems:
-            out += [f"❌ The ledger at {side} ({_md(label, None)}) cannot be read, so nothing was compared:", "", "```text"]
-            out += [str(p) for p in problems] + ["```", ""]
+            out += [f"❌ The ledger at {side} ({_md(label, None)}) cannot be read, so nothing was compared:", ""]
+            out += escape.markdown_block(str(p) for p in problems) + [""]
     if d.problems:
         return "\n".join(out)
     if d.renamed:
@@ -106,8 +104,8 @@ def to_markdown(d: LedgerDiff, base_label: str, head_label: str) -> str:
             shown = problems[:_SHOWN_PROBLEMS]
             more = len(problems) - len(shown)
             out += [f"{'❌' if side == 'head' else '⚠'} The ledger at {side} ({_md(label, None)}) does not validate "
-                    f"({len(problems)} problem{'s' if len(problems) != 1 else ''}); it is compared as it is:", "", "```text"]
-            out += [str(p) for p in shown] + ([f"… and {more} more"] if more else []) + ["```", ""]
+                    f"({len(problems)} problem{'s' if len(problems) != 1 else ''}); it is compared as it is:", ""]
+            out += escape.markdown_block([*(str(p) for p in shown), *([f"… and {more} more"] if more else [])]) + [""]
     if d.base_missing and not d.head_missing:
         out += [f"There is no ledger at {_md(base_label, None)}: every entry is new.", ""]
     if d.head_missing and not d.base_missing:

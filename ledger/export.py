@@ -8,6 +8,7 @@ import io
 import json
 from typing import Any, Sequence
 
+from ledger import escape
 from ledger.deadlines import window
 from ledger.model import Entry
 
@@ -39,7 +40,8 @@ def to_json(records: list[dict[str, Any]]) -> str:
 
 
 def to_csv(records: list[dict[str, Any]]) -> str:
-    """Records as CSV: lists joined with '; ', evidence as JSON text, rows ending in LF."""
+    """Records as CSV: lists joined with '; ', evidence as JSON text, rows ending in LF, and no cell that a
+    spreadsheet would run as a formula (see escape.csv_cell)."""
     buffer = io.StringIO()
     # The csv module quotes a field for the characters of its line terminator only: with "\r\n" a field
     # holding a lone CR or LF is quoted either way, and each row's own terminator then becomes "\n".
@@ -63,6 +65,6 @@ def to_csv(records: list[dict[str, Any]]) -> str:
                 value = "; ".join(value)
             elif isinstance(value, bool):
                 value = "true" if value else "false"
-            cells.append("" if value is None else value)
+            cells.append("" if value is None else escape.csv_cell(str(value)))
         write(cells)
     return "".join(lines)

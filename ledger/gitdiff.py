@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
-from ledger import load
+from ledger import escape, load
 from ledger.load import Document
 from ledger.gitrepo import default_base, read_at, renames
 from ledger.model import OUTCOME, RESOLVED_STATUSES, STATUSES, Entry, Problem
@@ -397,6 +397,5 @@ def _text(value: Any) -> str:
 
 
 def _code(value: Any, table: bool = False) -> str:
-    """A value as a Markdown code span; no backslash escapes there, except `|` inside a table."""
-    text = _text(value).replace("`", "'")
-    return f"`{text.replace('|', chr(92) + '|') if table else text}`"
+    """A value as a Markdown code span."""
+    return escape.markdown_code(_text(value), table)

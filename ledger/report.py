@@ -7,18 +7,16 @@ output directory before replacing any, so a failure leaves the previous report i
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import html
 import json
 import math
 import os
 import re
 from pathlib import Path
 from typing import Any, Iterable, Optional, Sequence
-from urllib.parse import quote as urlquote
 
 from ledger import atomic, chart, export, score
+from ledger.escape import html as h, html_link, markdown as md, markdown_link, web_url
 from ledger.deadlines import due, window
 from ledger.model import SCORED_STATUSES, Entry, Source
 
@@ -50,8 +48,6 @@ DEFINITIONS = (
     "the latest the documents allow (the entry's notes give the range and the records it rests on).",
 )
 AWAITING_ORDER = "never checked first, then least recently checked, then most overdue"
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
-_NEWLINES = re.compile(r"\r\n|\r|\n")
 
 
 # --- Formatting ------------------------------------------------------------------------------
@@ -93,28 +89,6 @@ def _status_label(status: str) -> str:
 
 def _plural(n: int, word: str, plural: Optional[str] = None) -> str:
     return f"{n:,} {word if n == 1 else plural or word + 's'}"
-
-
-def _safe_url(url: Optional[str]) -> Optional[str]:
-    # Only web links become links: a 'javascript:' URL in the ledger must never be clickable.
-    if url and re.match(r"https?://", url, re.IGNORECASE):
-        return url
-    return None
-
-
-def md(text: str) -> str:
-    """Text for a Markdown table cell: specials backslash-escaped, & as an entity, line breaks as <br>."""
-    text = _MD_SPECIAL.sub(r"\\\1", text).replace("&", "&amp;")
-    return _NEWLINES.sub("<br>", text)
-
-
-def _md_link(label: str, url: Optional[str]) -> str:
-    safe = _safe_url(url)
-    if not safe:
-        return md(label)
-    # Angle brackets allow spaces and parentheses in the address; these few must still be encoded.
-    target = urlquote(safe, safe="/:?#[]@!$&'()*+,;=%~-._")
-    return f"[{md(label)}](<{target.replace('|', '%7C')}>)"
 
 
 def _md_table(headers: Sequence[str], rows: Iterable[Sequence[str]], align: str = "") -> str:
@@ -282,7 +256,7 @@ def _readme(r: _Report) -> str:
         out.append(_md_table(
             ["Id", "Said", "Speaker", "Summary", "Quote", "Deadline", "Status", "Criteria", "Evidence"],
             ([md(e.id), e.said_text, md(e.speaker), md(e.summary), md(e.quote), md(r.deadline(e)),
-              md(r.status(e)), md(e.criteria or ""), "<br>".join(_md_link(label, url) + (f": {md(detail)}" if detail else "")
+              md(r.status(e)), md(e.criteria or ""), "<br>".join(markdown_link(label, url) + (f": {md(detail)}" if detail else "")
                                         for label, url, detail in r.evidence(e))]
              for e in r.entries)))
     else:
@@ -306,7 +280,7 @@ def _claimreview(r: _Report) -> str:
         claim: dict[str, Any] = {"@type": "Claim", "author": {"@type": "Person", "name": e.speaker},
                                  "datePublished": e.said_on.isoformat()}
         source = r.sources.get(e.source)
-        if source and source.url:
+        if source and web_url(source.url):
             claim["appearance"] = {"@type": "CreativeWork", "url": source.url, "headline": source.title}
         rating: dict[str, Any] = {"@type": "Rating", "alternateName": _status_label(e.status)}
         if e.status in SCORED_STATUSES:  # unresolvable and withdrawn are no verdict, so no value
@@ -315,7 +289,7 @@ def _claimreview(r: _Report) -> str:
                                   "itemReviewed": claim, "reviewRating": rating}
         if e.resolved_on:
             review["datePublished"] = e.resolved_on.isoformat()
-        urls = [url for _, url, _ in r.evidence(e) if _safe_url(url)]
+        urls = [url for _, url, _ in r.evidence(e) if web_url(url)]
         if urls:
             review["url"] = urls[0]
         reviews.append(review)
@@ -398,11 +372,6 @@ if (filter) {
 """
 
 
-def h(text: Any) -> str:
-    """HTML-escaped text, quotes included."""
-    return html.escape(str(text), quote=True)
-
-
 def _td(text: str, cls: str = "", sort: Any = None) -> str:
     """A cell of already-escaped HTML; `sort` is the value sorting uses instead of the text."""
     attrs = f' class="{cls}"' if cls else ""
@@ -417,11 +386,6 @@ def _html_table(headers: Sequence[tuple[str, str]], rows: Iterable[str], ident: 
     attr = f' id="{h(ident)}"' if ident else ""
     return (f'<div class="wrap"><table class="sortable {kind}"{attr}><thead><tr>{head}</tr></thead>\n<tbody>\n'
             + "".join(f"<tr>{row}</tr>\n" for row in rows) + "</tbody></table></div>\n")
-
-
-def _html_link(label: str, url: Optional[str]) -> str:
-    safe = _safe_url(url)
-    return f'<a href="{h(safe)}" rel="noopener noreferrer">{h(label)}</a>' if safe else h(label)
 
 
 def _badge(status: str, text: str) -> str:
@@ -482,9 +446,9 @@ def _index(r: _Report) -> str:
     else:
         out.append('<p class="note">No open prediction is past its deadline.</p>')
 
-    data_uri = "data:image/svg+xml;base64," + base64.b64encode(r.svg).decode("ascii")
     out.append('<h2 id="timeline">Timeline</h2>')
-    out.append(f'<figure><img src="{data_uri}" alt="Timeline of {h(_plural(len(r.rows), "prediction"))}, '
+    # Linked, not embedded: the chart is a file of its own beside the page, and base64 would make it a third larger.
+    out.append(f'<figure><img src="timeline.svg" alt="Timeline of {h(_plural(len(r.rows), "prediction"))}, '
                f'as of {h(r.as_of.isoformat())}"></figure>')
 
     out.append('<h2 id="scoreboards">Scoreboards</h2>')
@@ -528,7 +492,7 @@ def _index(r: _Report) -> str:
                 f'<td class="i"><a class="id" id="e-{h(e.id)}" href="#e-{h(e.id)}">{h(e.id)}</a></td>'
                 + _td(h(e.said_text), "nowrap", e.said_on.toordinal()) + _td(h(e.speaker), "nowrap") + _td(h(e.summary), "s")
                 + _td(h(e.quote), "q") + _td(h(r.deadline(e))) + _td(status, "nowrap") + _td(h(e.criteria or ""), "s")
-                + _td("<br>".join(_html_link(label, url) + (f": {h(detail)}" if detail else "")
+                + _td("<br>".join(html_link(label, url) + (f": {h(detail)}" if detail else "")
                                  for label, url, detail in r.evidence(e)), "e")
             )
         out.append(_html_table([("Id", ""), ("Said", ""), ("Speaker", ""), ("Summary", ""), ("Quote", ""),

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ValidationError
 
 from ledger import deadlines, load
 from ledger.load import Document
+from ledger.escape import WEB_URL
 from ledger.model import RESOLVED_STATUSES, SCORED_STATUSES, SHA256_PATTERN, TOPICS, Entry, Evidence, Problem, Removal, Source, describe
 from ledger.sources import Archive
 
@@ -44,7 +45,6 @@ _EXPECTED = {
     "int_type": "an integer",
     "bool_type": "true or false",
 }
-_WEB_URL = re.compile(r"https?://[^\s/?#]+\.[^\s/?#]+(?:[/?#]\S*)?", re.IGNORECASE)
 _BOOLEAN_HINT = " (YAML reads an unquoted yes/no/true/false/on/off as a boolean)"
 
 
@@ -191,6 +191,11 @@ def check_sources(doc: Document, seeds: Path, archive: Archive) -> tuple[dict[st
         checked.add(ident)
         if source is not None:
             sources[ident] = source
+            for key in ("url", "video_url"):
+                value = getattr(source, key)
+                if value is not None and not WEB_URL.fullmatch(value):
+                    problems.append(doc.problem(at + (key,), "bad-url",
+                                                f"{key} must be an absolute http(s) address, not {describe(value)}"))
         try:
             path = (seeds / file).resolve()
         except (OSError, RuntimeError, ValueError):  # a symlink loop, a NUL byte
@@ -244,7 +249,7 @@ def _check_evidence(doc: Document, at: tuple[Any, ...], e: Entry, sources: dict[
     dates = [_evidence_date(ev, sources) for ev in e.evidence]
     for j, (ev, when) in enumerate(zip(e.evidence, dates)):
         here = at + ("evidence", j)
-        if ev.url is not None and not _WEB_URL.fullmatch(ev.url):
+        if ev.url is not None and not WEB_URL.fullmatch(ev.url):
             out.append(doc.problem(here + ("url",), "bad-url",
                                    f"url must be an absolute http(s) address, not {describe(ev.url)}"))
         if ev.url is not None:

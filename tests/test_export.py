@@ -63,10 +63,11 @@ def test_csv_quotes_every_field_holding_a_line_break(records):
     parsed = list(csv.reader(io.StringIO(text, newline="")))
     assert len(parsed) == 1 + len(HOSTILE)
     column = export.COLUMNS.index("summary")
-    assert [row[column] for row in parsed[1:]] == HOSTILE
+    expected = [("'" if t.startswith("\r") else "") + t for t in HOSTILE]  # a leading CR is a formula lead
+    assert [row[column] for row in parsed[1:]] == expected
     # A spreadsheet-style reader (pandas' own parser) finds the same records.
     import pandas as pd
 
     frame = pd.read_csv(io.StringIO(text, newline=""), dtype=str, keep_default_na=False)
-    assert list(frame["summary"]) == HOSTILE and list(frame["notes"]) == HOSTILE
+    assert list(frame["summary"]) == expected and list(frame["notes"]) == expected
     assert text.count("\n") - 2 * sum(t.count("\n") for t in HOSTILE) == 1 + len(HOSTILE)  # rows end in LF

@@ -256,7 +256,7 @@ def test_base_without_claims_yaml(tmp_path):
     assert d.base_missing and [e["id"] for e in d.added] == [
         "agents-2025", "compute-triple", "models-q1", "science-two-years", "users-800m"
     ]
-    assert "There is no ledger at HEAD~1: every entry is new." in to_markdown(d, "HEAD~1", "HEAD")
+    assert "There is no ledger at HEAD\\~1: every entry is new." in to_markdown(d, "HEAD~1", "HEAD")
 
 
 def test_head_that_does_not_parse_is_reported_with_its_place(repo):
