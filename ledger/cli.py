@@ -168,7 +168,7 @@ def cmd_deadline(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     """ledger report: regenerate the reports, or with --check say which committed ones are stale."""
-    from ledger import report  # pandas and matplotlib: only this command pays for them
+    from ledger import atomic, report  # pandas and matplotlib: only this command pays for them
 
     out = Path(args.out)
     if out.exists() and not out.is_dir():
@@ -192,9 +192,14 @@ def cmd_report(args: argparse.Namespace) -> int:
             return EXIT_PROBLEMS
         _err(f"{out}/ is up to date at {as_of}")
         return EXIT_OK
-    changed = report.stale(outputs, out)
     try:
-        report.write({name: outputs[name] for name in changed}, out)
+        atomic.recover(out)  # whatever an interrupted run left beside the folder
+        changed = report.stale(outputs, out)
+        if changed:
+            report.write(outputs, out)
+    except atomic.NotOwnFolder as err:
+        _err(f"ledger report: {err}")
+        return EXIT_PROBLEMS
     except OSError as err:
         _err(f"ledger report: cannot write to {out}/: {err.strerror or err}; the previous reports are unchanged")
         return EXIT_PROBLEMS

@@ -1,8 +1,8 @@
 """The published report: every output file rendered in memory, then written atomically.
 
 `render` returns each file's bytes and writes nothing; the same entries and as-of date always give
-the same bytes (no clock, stable sort orders, "\\n" line endings). `write` stages every file in the
-output directory before replacing any, so a failure leaves the previous report in place.
+the same bytes (no clock, stable sort orders, "\\n" line endings). `write` builds the new folder beside the
+old one and swaps the two, so a failure or a kill leaves the previous report whole.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-import os
 import re
 from pathlib import Path
 from typing import Any, Iterable, Optional, Sequence
@@ -554,20 +553,12 @@ def render(entries: list[Entry], sources: dict[str, Source], as_of: dt.date) -> 
 
 
 def write(outputs: dict[str, bytes], out_dir: Path) -> None:
-    """Write the files into `out_dir`: all staged as temporary files first, then each moved into place."""
+    """Replace the report in `out_dir` with `outputs` as a whole: a reader, or a crash, finds the complete old
+    report or the complete new one, never a mix (atomic.replace_dir)."""
     for name in outputs:
         if name in ("", ".", "..") or Path(name).name != name or "/" in name or "\\" in name:
             raise ValueError(f"report file name {name!r} must be a plain file name inside the output directory")
-    out_dir.mkdir(parents=True, exist_ok=True)
-    staged: list[tuple[str, str]] = []
-    try:
-        for name, data in outputs.items():
-            staged.append((atomic.stage(out_dir / name, data, 0o644), name))  # a published report is world-readable
-        for tmp, name in staged:
-            os.replace(tmp, out_dir / name)
-    except BaseException:
-        atomic.discard(tmp for tmp, _ in staged)
-        raise
+    atomic.replace_dir(out_dir, outputs, 0o644)  # a published report is world-readable
 
 
 def stale(outputs: dict[str, bytes], out_dir: Path) -> list[str]:

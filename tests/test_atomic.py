@@ -37,3 +37,40 @@ def test_stage_then_discard(tmp_path):
     assert Path(tmp).read_bytes() == b"data" and not (tmp_path / "f.txt").exists()
     atomic.discard([tmp, tmp])  # a second removal of the same file is no error
     assert list(tmp_path.iterdir()) == []
+
+
+def test_replace_dir_swaps_the_folder_and_keeps_other_files(tmp_path):
+    target = tmp_path / "out"
+    atomic.replace_dir(target, {"a.txt": b"1", "b.txt": b"1"}, 0o644)
+    (target / "mine.txt").write_text("mine")
+    (target / ".a.txt.x1y2.tmp").write_text("left by an older, interrupted write")
+    os.symlink("mine.txt", target / "link")
+    atomic.replace_dir(target, {"a.txt": b"2", "b.txt": b"2"}, 0o644)
+    assert sorted(p.name for p in target.iterdir()) == ["a.txt", "b.txt", "link", "mine.txt"]
+    assert (target / "a.txt").read_bytes() == b"2" and os.readlink(target / "link") == "mine.txt"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_replace_dir_follows_a_symlinked_folder(tmp_path):
+    (tmp_path / "real").mkdir()
+    os.symlink("real", tmp_path / "out")
+    atomic.replace_dir(tmp_path / "out", {"a.txt": b"1"}, 0o644)
+    assert (tmp_path / "out").is_symlink() and (tmp_path / "real" / "a.txt").read_bytes() == b"1"
+
+
+def test_replace_dir_refuses_a_folder_holding_folders(tmp_path):
+    (tmp_path / "out" / "sub").mkdir(parents=True)
+    (tmp_path / "out" / "a.txt").write_bytes(b"old")
+    with pytest.raises(atomic.NotOwnFolder, match="holds folders \\(sub\\)"):
+        atomic.replace_dir(tmp_path / "out", {"a.txt": b"new"}, 0o644)
+    assert (tmp_path / "out" / "a.txt").read_bytes() == b"old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_recover_puts_back_a_folder_moved_aside(tmp_path):
+    (tmp_path / ".out.old-abc").mkdir()
+    (tmp_path / ".out.old-abc" / "a.txt").write_bytes(b"old")
+    (tmp_path / ".out.new-def").mkdir()
+    atomic.recover(tmp_path / "out")
+    assert (tmp_path / "out" / "a.txt").read_bytes() == b"old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]

@@ -233,6 +233,9 @@ def test_report_out_that_is_not_a_folder(workspace, capsys):
     assert _code(["report", "--out", "claims.yaml", *AS_OF]) == 2
     assert _code(["report", "--out", "/proc/nope", *AS_OF]) == 1
     assert "cannot write to /proc/nope/" in capsys.readouterr().err
+    # The report replaces its folder as a whole, so it will not take over a folder of other things.
+    assert _code(["report", "--out", ".", *AS_OF]) == 1
+    assert "besides the report" in capsys.readouterr().err
 
 
 def _epoch(day: str) -> str:

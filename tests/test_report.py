@@ -4,10 +4,11 @@ LEDGER_UPDATE_GOLDEN=1 .venv/bin/pytest tests/test_report.py, then review the di
 import datetime as dt
 import json
 import os
+import sys
 
 import pytest
 
-from ledger import chart, report
+from ledger import atomic, chart, report
 from ledger.model import Entry
 from ledger.validate import check_file
 from conftest import FIXTURES
@@ -210,3 +211,72 @@ def test_write_refuses_paths_outside_the_directory(tmp_path):
     with pytest.raises(ValueError):
         report.write({"../escape.txt": b"x"}, tmp_path / "reports")
     assert not (tmp_path / "escape.txt").exists()
+
+
+# --- A kill at any point of writing ---------------------------------------------------------------
+
+WATCHED = {atomic.__file__, report.__file__}
+
+
+def _write_killed_at(point: int, outputs: dict, out_dir) -> bool:
+    """Write the report in a child process killed (no clean-up of any kind) at its `point`-th executed line of
+    the writing code; True if it was killed, False if it finished first."""
+    pid = os.fork()
+    if pid == 0:  # the child
+        count = 0
+
+        def local(frame, event, arg):
+            nonlocal count
+            if event == "line":
+                count += 1
+                if count == point:
+                    os._exit(137)
+            return local
+
+        sys.settrace(lambda frame, event, arg: local if frame.f_code.co_filename in WATCHED else None)
+        try:
+            report.write(outputs, out_dir)
+        finally:
+            os._exit(0)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status) == 137
+
+
+def _state(out_dir, old: dict, new: dict) -> str:
+    names = sorted(p.name for p in out_dir.iterdir())
+    assert names == sorted([*old, "notes.txt"]), names  # no partial or temporary file inside
+    assert (out_dir / "notes.txt").read_text() == "kept"  # a file of the user's, carried over
+    found = {name: (out_dir / name).read_bytes() for name in old}
+    if found == old:
+        return "old"
+    assert found == new, [n for n in old if found[n] not in (old[n], new[n])] or "a mix of old and new files"
+    return "new"
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+@pytest.mark.parametrize("exchange", [True, False], ids=["swap", "two-renames"])
+def test_a_kill_at_any_point_leaves_one_whole_report(tmp_path, checked, outputs, monkeypatch, exchange):
+    if not exchange:  # a system without renameat2: the old folder is moved aside, then the new one in
+        monkeypatch.setattr(atomic, "_exchange", lambda a, b: False)
+    newer = report.render(checked.entries, checked.sources, dt.date(2027, 1, 1))
+    assert all(newer[name] != outputs[name] for name in ("README.md", "index.html", "timeline.svg"))
+    out_dir = tmp_path / "reports"
+    point, seen = 0, {"old": 0, "new": 0}
+    while True:
+        report.write(outputs, out_dir)
+        (out_dir / "notes.txt").write_text("kept")
+        point += 1
+        killed = _write_killed_at(point, newer, out_dir)
+        if not killed:
+            assert _state(out_dir, outputs, newer) == "new"
+            break
+        if not exchange and not out_dir.exists():
+            # Killed between the two renames, the one instant without the folder: the next run puts it back.
+            atomic.recover(out_dir)
+            assert _state(out_dir, outputs, newer) == "old"
+        seen[_state(out_dir, outputs, newer)] += 1
+        report.write(newer, out_dir)  # the next run cleans up after the killed one
+        assert _state(out_dir, outputs, newer) == "new"
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["reports"], "left behind beside the folder"
+    assert point > 50 and seen["old"] > 0 and seen["new"] > 0, (point, seen)
+    print(f"{point - 1} kill points: {seen}")
