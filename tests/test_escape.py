@@ -313,3 +313,9 @@ def test_messages_naming_a_hostile_file_name_show_controls_as_escapes(hostile, c
     assert code == 0 and "\\x1b" in err and _terminal_clean(out + err)
     code, out, err = _run(capsys, "resolve", "no-such-entry", "--reopen", "--reason", "x", "--ledger", name)
     assert code == 1 and _terminal_clean(out + err)
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_deadline_echoes_a_phrase_as_inert_text(text, capsys):
+    code, out, err = _run(capsys, "deadline", text, "--said-on", "2025-01-01")
+    assert code in (0, 1) and _terminal_clean(out + err)
