@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any, Optional, Sequence
 
 from ledger import escape
-from ledger.model import EVIDENCE_TYPES, RESOLVED_STATUSES, Problem
+from ledger.problem import Problem
+from ledger.vocabulary import EVIDENCE_TYPES, RESOLVED_STATUSES
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
 LEDGER_HELP = "the ledger (default: claims.yaml in this folder or the nearest one above it, as git finds its root)"

@@ -11,7 +11,9 @@ from typing import Any, Optional
 from ledger import escape, load
 from ledger.load import Document
 from ledger.gitrepo import default_base, read_at, renames
-from ledger.model import OUTCOME, RESOLVED_STATUSES, STATUSES, Entry, Problem
+from ledger.model import Entry
+from ledger.problem import Problem
+from ledger.vocabulary import OUTCOME, RESOLVED_STATUSES, STATUSES
 
 # The terms of a statement: changing one after it was recorded changes what is being scored.
 TERMS = ("quote", "source", "said_on", "deadline", "speaker", "kind")

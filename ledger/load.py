@@ -13,7 +13,7 @@ from typing import Any, Optional
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from ledger.model import Problem
+from ledger.problem import Problem
 
 # libyaml's parser when it is installed: several times faster than the pure one.
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

@@ -1,68 +1,17 @@
-"""The ledger's data model: entries, sources, and the one problem type."""
+"""The ledger's data model: entries, evidence, amendments and sources, as pydantic models."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
 from typing import Annotated, Any, Literal, Optional, Union
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
 
-KINDS = ("prediction", "claim")
-ATTRIBUTIONS = ("direct", "reported", "secondary")
-STATUSES = ("open", "correct", "partly_correct", "wrong", "unresolvable", "withdrawn")
-RESOLVED_STATUSES = STATUSES[1:]
-# What a verdict counts for in the hit rate and the Brier score; unresolvable and withdrawn are no verdict.
-OUTCOME = {"correct": 1.0, "partly_correct": 0.5, "wrong": 0.0}
-SCORED_STATUSES = tuple(OUTCOME)
-# primary: the organisation's own announcement, filing, product page or data; report: independent reporting by a
-# news organisation or research body; speaker: the speaker's (or their company's) own later account.
-EVIDENCE_TYPES = ("primary", "report", "speaker")
-TOPICS = (
-    "agents",
-    "agi",
-    "business",
-    "coding",
-    "competition",
-    "compute",
-    "devices",
-    "energy",
-    "interfaces",
-    "jobs",
-    "memory",
-    "models",
-    "open-source",
-    "research",
-    "robotics",
-    "safety",
-    "science",
-    "society",
-    "users",
-    "video",
-)
-ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
-SHA256_PATTERN = r"^[0-9a-f]{64}$"
-DEADLINE_PATTERN = (
-    r"^(\d{4}(-(0[1-9]|1[0-2])(-\d{2})?|-Q[1-4]|-H[12])?"
-    r"|within [1-9][0-9]* (years?|months?|weeks?))$"
-)
+from ledger.vocabulary import ATTRIBUTIONS, DEADLINE_PATTERN, EVIDENCE_TYPES, ID_PATTERN, KINDS, SHA256_PATTERN, STATUSES, TOPICS
+
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-@dataclass(frozen=True, order=True)
-class Problem:
-    """One thing wrong with an input file, at a line and column (both 1-based)."""
-
-    path: str
-    line: int
-    column: int
-    code: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.column}: [error] {self.message} ({self.code})"
 
 
 def _iso_date(value: Any) -> dt.date:

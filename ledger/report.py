@@ -17,7 +17,8 @@ from typing import Any, Iterable, Optional, Sequence
 from ledger import atomic, chart, export, score
 from ledger.escape import html as h, html_link, markdown as md, markdown_link, web_url
 from ledger.deadlines import due, window
-from ledger.model import SCORED_STATUSES, Entry, Source
+from ledger.model import Entry, Source
+from ledger.vocabulary import SCORED_STATUSES
 
 FILES = ("README.md", "claimreview.jsonld", "claims.csv", "index.html", "scoreboard.json", "timeline.png",
          "timeline.svg")

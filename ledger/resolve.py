@@ -20,7 +20,8 @@ from ruamel.yaml.tokens import CommentToken
 from ruamel.yaml.util import load_yaml_guess_indent
 
 from ledger import atomic, load
-from ledger.model import ID_PATTERN, RESOLVED_STATUSES, Problem
+from ledger.problem import Problem
+from ledger.vocabulary import ID_PATTERN, RESOLVED_STATUSES
 from ledger.validate import check, sources_path
 
 # `key: |` or `key: >-` opening a block scalar, and `key:` alone opening a nested value.

@@ -32,7 +32,8 @@ from typing import Callable, Iterable, Optional
 import pandas as pd
 
 from ledger.deadlines import is_overdue
-from ledger.model import OUTCOME, SCORED_STATUSES, STATUSES, Entry
+from ledger.model import Entry
+from ledger.vocabulary import OUTCOME, SCORED_STATUSES, STATUSES
 
 Z = 1.959964
 COUNTS = ("entries", "resolved", "correct", "partly_correct", "wrong", "unresolvable", "withdrawn", "open", "overdue")

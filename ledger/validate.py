@@ -15,7 +15,9 @@ from pydantic import BaseModel, ValidationError
 from ledger import deadlines, load
 from ledger.load import Document
 from ledger.escape import WEB_URL
-from ledger.model import RESOLVED_STATUSES, SCORED_STATUSES, SHA256_PATTERN, TOPICS, Entry, Evidence, Problem, Removal, Source, describe
+from ledger.model import Entry, Evidence, Removal, Source, describe
+from ledger.problem import Problem
+from ledger.vocabulary import RESOLVED_STATUSES, SCORED_STATUSES, SHA256_PATTERN, TOPICS
 from ledger.sources import Archive
 
 _FIELD_CODES = {

@@ -56,6 +56,19 @@ def test_yaml_commands_do_not_import_pandas_or_matplotlib(command):
     assert run.stderr.endswith("[]"), run.stderr
 
 
+@pytest.mark.parametrize("command", [["--help"], ["deadline", "--help"], ["deadline", "明年", "--said-on", "2025-01-01"],
+                                     ["deadline", "2026年", "--said-on", "2025-01-01"]])
+def test_commands_that_load_no_ledger_start_light(command):
+    code = (
+        "import sys\nfrom ledger.cli import main\n"
+        f"try:\n    main({command!r})\nexcept SystemExit:\n    pass\n"
+        "heavy = sorted(m for m in ('pydantic', 'pandas', 'matplotlib', 'dateparser', 'yaml') if m in sys.modules)\n"
+        "sys.stderr.write(repr(heavy))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert run.stderr.endswith("[]"), run.stderr
+
+
 def test_python_dash_m(tmp_path):
     run = subprocess.run([sys.executable, "-m", "ledger", "validate", str(ROOT / "claims.yaml"), "-q"],
                          capture_output=True, text=True, cwd=tmp_path)

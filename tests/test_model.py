@@ -1,7 +1,9 @@
 import json
 
 from conftest import ROOT
-from ledger.model import STATUSES, TOPICS, Problem, json_schema
+from ledger.model import json_schema
+from ledger.problem import Problem
+from ledger.vocabulary import STATUSES, TOPICS
 
 
 def test_published_schema_matches_the_code():
