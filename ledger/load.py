@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import os
 import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Iterator, Optional
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -29,8 +31,10 @@ _SCALARS = {
     _TAG + "timestamp": _constructor.construct_yaml_timestamp,
 }
 _COLLECTIONS = {_TAG + "map", _TAG + "seq"}
-# Where an anchor (&a) or alias (*a) can start a node; the exact event scan runs only when this matches.
-_MAYBE_ANCHOR = re.compile(r"(?:^[ \t]*(?:-[ \t]+)*|:[ \t]+|[\[{,][ \t]*|-[ \t]+)[&*][^\s,\[\]{}]", re.MULTILINE)
+# An anchor (&a) or alias (*a) is an & or * before a name, where a node can start: at the start of a line or
+# of a list item, or after a key's colon or a flow bracket or comma. The exact event scan runs only then.
+_ANCHOR_MARK = re.compile(r"[&*][^\s,\[\]{}]")
+_NODE_START = re.compile(r"(?:^[ \t]*(?:-[ \t]+)*|:[ \t]+|[\[{,][ \t]*|-[ \t]+)$")
 
 Path_ = tuple[Any, ...]
 # C0 and C1 controls but tab and newline, and DEL.
@@ -228,6 +232,16 @@ def _anchors_and_aliases(text: str, path: str) -> list[Problem]:
     return problems
 
 
+def _may_hold_anchors(text: str) -> bool:
+    # A scan for the two characters, then a look at what precedes each on its line: one pattern doing both
+    # would try its alternatives at every position of the file.
+    for mark in _ANCHOR_MARK.finditer(text):
+        start = text.rfind("\n", 0, mark.start()) + 1
+        if _NODE_START.search(text[start : mark.start()]):
+            return True
+    return False
+
+
 def _decode(raw: bytes, path: str) -> tuple[Optional[str], list[Problem]]:
     try:
         return raw.decode("utf-8"), []
@@ -269,7 +283,7 @@ def parse(raw: bytes, path: str) -> tuple[Optional[Document], list[Problem]]:
         return None, problems
     try:
         # Anchors are rare in a hand-written ledger, so the event scan only runs when one may be there.
-        if _MAYBE_ANCHOR.search(text):
+        if _may_hold_anchors(text):
             problems.extend(_anchors_and_aliases(text, path))
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as err:
@@ -288,6 +302,22 @@ def parse(raw: bytes, path: str) -> tuple[Optional[Document], list[Problem]]:
     doc = Document(path, None, text, node)
     doc.data = _Builder(doc, problems).build(node, ())
     return doc, problems
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Cyclic garbage collection paused while a ledger is read and checked.
+
+    Loading builds hundreds of thousands of small objects and no cycles worth collecting; the collector would
+    otherwise walk them all again and again, which took longer than parsing itself.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def find_root(start: Path, name: str = "claims.yaml") -> Optional[Path]:

@@ -406,11 +406,12 @@ def sources_path(ledger_path: Path) -> Path:
 def check_file(path: Path, as_of: dt.date, sources: Optional[Path] = None) -> Checked:
     """Read and validate a ledger file and its sources list."""
     sources = sources or sources_path(path)
-    doc, problems = load.read(path)
-    sources_doc, source_problems = load.read(sources)
-    if doc is None:
-        return Checked(problems=sorted(problems + source_problems))
-    result = check(doc, sources_doc, sources.parent, as_of)
+    with load.gc_paused():
+        doc, problems = load.read(path)
+        sources_doc, source_problems = load.read(sources)
+        if doc is None:
+            return Checked(problems=sorted(problems + source_problems))
+        result = check(doc, sources_doc, sources.parent, as_of)
     result.problems = sorted(problems + source_problems + result.problems)
     return result
 

@@ -1,5 +1,6 @@
 import datetime as dt
 import os
+import re
 import time
 from pathlib import Path
 
@@ -114,3 +115,16 @@ def test_deep_nesting_is_a_located_problem(depth):
     [problem] = [p for p in problems if p.code in ("yaml-too-deep", "yaml-syntax")]
     assert problem.line == 1 and problem.column > 3
     assert load.parse(("x: " + "[" * 60 + "]" * 60 + "\n").encode(), "ok.yaml")[1] == []
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+# The anchor pre-check as one pattern: correct, but it tries its alternatives at every position of the file.
+_ONE_PATTERN = re.compile(r"(?:^[ \t]*(?:-[ \t]+)*|:[ \t]+|[\[{,][ \t]*|-[ \t]+)[&*][^\s,\[\]{}]", re.MULTILINE)
+
+
+@settings(max_examples=400, derandomize=True)
+@given(st.text(alphabet="&*-:[]{}, \t\nab'\"", max_size=40))
+def test_anchor_precheck_agrees_with_the_one_pattern(text):
+    assert load._may_hold_anchors(text) == bool(_ONE_PATTERN.search(text))
