@@ -194,10 +194,11 @@ def cmd_report(args: argparse.Namespace) -> int:
         _err(f"{out}/ is up to date at {as_of}")
         return EXIT_OK
     try:
-        atomic.recover(out)  # whatever an interrupted run left beside the folder
         changed = report.stale(outputs, out)
         if changed:
-            report.write(outputs, out)
+            report.write(outputs, out)  # which first cleans up after an interrupted run
+        else:
+            atomic.recover(out)  # an interrupted run may have left its folders beside an up-to-date report
     except atomic.NotOwnFolder as err:
         _err(f"ledger report: {err}")
         return EXIT_PROBLEMS

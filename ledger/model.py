@@ -8,8 +8,9 @@ from typing import Annotated, Any, Literal, Optional, Union
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
 
-from ledger.vocabulary import ATTRIBUTIONS, DEADLINE_PATTERN, EVIDENCE_TYPES, ID_PATTERN, KINDS, SHA256_PATTERN, STATUSES, TOPICS
-
+from ledger.vocabulary import (
+    ATTRIBUTIONS, DEADLINE_PATTERN, EVIDENCE_TYPES, ID_PATTERN, KINDS, SHA256_PATTERN, STATUSES, TOPICS,
+)
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
