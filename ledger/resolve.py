@@ -8,120 +8,42 @@ import io
 import os
 import re
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Optional, Sequence
+from typing import Any, Optional, Sequence
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import CommentMark, YAMLError
-from ruamel.yaml.scalarstring import ScalarString
-from ruamel.yaml.tokens import CommentToken
-from ruamel.yaml.util import load_yaml_guess_indent
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from ledger import atomic, load
 from ledger.problem import Problem
 from ledger.vocabulary import ID_PATTERN, RESOLVED_STATUSES
 from ledger.validate import check, sources_path
 
-# `key: |` or `key: >-` opening a block scalar, and `key:` alone opening a nested value.
-_BLOCK_KEY = re.compile(r"( *)((?:- +)*)[^\s#'\"-][^:#]*:[ \t]+[|>][-+0-9]*[ \t]*(?:#.*)?")
-_BARE_KEY = re.compile(r"( *)((?:- +)*)[^\s#'\"-][^:#]*:[ \t]*(?:#.*)?")
 _URL = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://\S+")
-# Large enough that no line is ever re-wrapped.
-_WIDTH = 2**30
+# The line breaks YAML reads (and marks count), which are not all those str.splitlines() splits at.
+_BREAK = re.compile("(\r\n|[\r\n\x85\u2028\u2029])")
 
 
 class ResolveError(Exception):
     """A resolution that cannot be made: unknown id, bad status, missing evidence, or nothing to change."""
 
 
-def _mapping_indent(text: str) -> Optional[int]:
-    """How far a block scalar or nested mapping is indented from its key, if the text shows it."""
-    # ruamel.yaml's own guess looks at block sequences only; block scalars follow the mapping indent.
-    lines = text.splitlines()
-    for i, line in enumerate(lines):
-        block, bare = _BLOCK_KEY.fullmatch(line), _BARE_KEY.fullmatch(line)
-        m = block or bare
-        if not m:
-            continue
-        key_column = len(m.group(1)) + len(m.group(2))
-        after = [x for x in lines[i + 1 :] if x.strip() and (block or not x.lstrip().startswith("#"))]
-        if not after or (bare and after[0].lstrip().startswith("-")):
-            continue
-        column = len(after[0]) - len(after[0].lstrip(" "))
-        if column > key_column:
-            return column - key_column
-    return None
-
-
-def yaml_for(text: str) -> tuple[YAML, Any]:
-    """A round-trip YAML set up to write `text` back as it is, and the data loaded from it."""
+def _render(items: Sequence[CommentedMap], dash: int, gap: int) -> list[str]:
+    """Block list items as YAML lines, the dash at column `dash` and the item's keys `gap` columns after it."""
     yaml = YAML(typ="rt")
-    yaml.preserve_quotes = True
-    yaml.width = _WIDTH
-    data, indent, offset = load_yaml_guess_indent(text, yaml=yaml)
-    # The project's own style (`  - id:` under `entries:`) when the file has no block sequence to go by.
-    indent = indent or 4
-    offset = offset if offset is not None else max(0, indent - 2)
-    yaml.indent(mapping=_mapping_indent(text) or indent, sequence=indent, offset=offset)
-    if re.match(r"(?:#[^\n]*\n|\s*\n)*---", text):
-        yaml.explicit_start = True
-    return yaml, data
-
-
-def dump(yaml: YAML, data: Any) -> str:
-    """The text of `data` as `yaml` writes it."""
+    yaml.width = 2**30  # never wrap a line
+    yaml.indent(mapping=2, sequence=2, offset=0)
     out = io.StringIO()
-    yaml.dump(data, out)
-    return out.getvalue()
-
-
-def _leaf(node: Any) -> tuple[Any, Any, int]:
-    """The container, key and comment slot of the last scalar in a node: where trailing lines hang."""
-    while True:
-        if isinstance(node, CommentedMap) and node:
-            key: Any = list(node)[-1]
-            slot = 2
-        elif isinstance(node, CommentedSeq) and node:
-            key, slot = len(node) - 1, 0
+    yaml.dump(CommentedSeq(items), out)
+    lines = []
+    for line in out.getvalue().splitlines():
+        if line.startswith("- "):
+            lines.append(" " * dash + "-" + " " * (gap - 1) + line[2:])
         else:
-            raise ValueError("an empty collection has no last scalar")
-        if isinstance(node[key], (CommentedMap, CommentedSeq)) and node[key]:
-            node = node[key]
-            continue
-        return node, key, slot
-
-
-def _detach(node: Any, key: Any, slot: int) -> str:
-    """Take the blank and comment lines that follow node[key] off it, leaving an end-of-line comment."""
-    # ruamel hangs the lines after a value (blank lines, comments, up to the next key) on that value.
-    # New keys inserted after it must go above those lines, so they move to the new last value.
-    slots = node.ca.items.get(key)
-    if not slots or slots[slot] is None:
-        return ""
-    token = slots[slot]
-    first, _, rest = token.value.partition("\n")
-    if first.strip():
-        token.value = first + "\n"
-    else:
-        slots[slot] = None
-    return rest
-
-
-def _attach(node: Any, key: Any, slot: int, rest: str) -> None:
-    if rest:
-        node.ca.items.setdefault(key, [None, None, None, None])[slot] = CommentToken("\n" + rest, CommentMark(0), None)
-
-
-def _set_scalar(entry: CommentedMap, key: str, value: Any) -> None:
-    """Replace a scalar keeping its quoting style and the column of its end-of-line comment."""
-    old = entry[key]
-    new = type(old)(str(value)) if isinstance(old, ScalarString) else value
-    token = (entry.ca.items.get(key) or [None, None, None])[2]
-    if token is not None and token.value.startswith("#"):
-        token.start_mark = CommentMark(token.start_mark.column + len(str(new)) - len(str(old)))
-    entry[key] = new
+            lines.append(" " * (dash + gap - 2) + line if line.strip() else line)
+    return lines
 
 
 @dataclass(frozen=True)
@@ -163,48 +85,27 @@ def _evidence(given: EvidenceItem) -> CommentedMap:
     return item
 
 
-def _find(data: Any, entry_id: str) -> tuple[int, CommentedMap]:
-    entries = data.get("entries") if isinstance(data, CommentedMap) else None
-    if not isinstance(entries, CommentedSeq):
+
+
+def _find(doc: load.Document, entry_id: str) -> tuple[int, MappingNode, int]:
+    """The entry with this id: its index, its node, and the column of the `entries:` key."""
+    root, entries = doc.root, doc.data.get("entries") if isinstance(doc.data, dict) else None
+    pair = next(((k, v) for k, v in root.value if k.value == "entries"), None) if isinstance(root, MappingNode) else None
+    seq = pair[1] if pair else None
+    if not isinstance(entries, list) or not isinstance(seq, SequenceNode) or seq.flow_style:
         raise ResolveError("the ledger has no block list of 'entries:' to resolve in")
-    found = [(i, e) for i, e in enumerate(entries) if isinstance(e, CommentedMap) and e.get("id") == entry_id]
+    found = [i for i, e in enumerate(entries) if isinstance(e, dict) and e.get("id") == entry_id]
     if not found:
-        ids = [e["id"] for e in entries if isinstance(e, CommentedMap) and isinstance(e.get("id"), str)]
+        ids = [e["id"] for e in entries if isinstance(e, dict) and isinstance(e.get("id"), str)]
         close = difflib.get_close_matches(entry_id, ids, n=1, cutoff=0.6)
         raise ResolveError(f"no entry with id '{entry_id}'" + (f" (did you mean '{close[0]}'?)" if close else ""))
     if len(found) > 1:
         raise ResolveError(f"the id '{entry_id}' is used by {len(found)} entries: fix that first")
-    return found[0]
-
-
-def _span(data: CommentedMap, index: int) -> tuple[int, int]:
-    """The 0-based lines [start, end) of entry `index`, up to the next entry or top-level key."""
-    entries = data["entries"]
-    start = entries[index].lc.line
-    after = [entries.lc.item(index + 1)[0]] if index + 1 < len(entries) else []
-    after += [data.lc.key(k)[0] for k in data if data.lc.key(k)[0] > start]
-    return start, min(after, default=10**12)
-
-
-def _check_only_entry_changed(old: str, new: str, span: tuple[int, int], replaced: set[int], entry_id: str) -> None:
-    """Refuse the edit when ruamel.yaml would rewrite anything but the resolved entry's own lines."""
-    a, b = old.splitlines(keepends=True), new.splitlines(keepends=True)
-    head = 0
-    while head < min(len(a), len(b)) and a[head] == b[head]:
-        head += 1
-    tail = 0
-    while tail < min(len(a), len(b)) - head and a[-1 - tail] == b[-1 - tail]:
-        tail += 1
-    lines = iter(b[head : len(b) - tail])
-    # Every old line of the changed stretch, but the replaced ones, must still be there in order.
-    kept = all(
-        any(line == other for other in lines) for i, line in enumerate(a[head : len(a) - tail], head) if i not in replaced
-    )
-    if head < span[0] or len(a) - tail > span[1] or not kept:
-        raise ResolveError(
-            f"ruamel.yaml would reformat lines outside the new keys of '{entry_id}' (from line {head + 1}): "
-            "this file's layout cannot be kept, so resolve this entry by hand"
-        )
+    node = seq.value[found[0]]
+    if not isinstance(node, MappingNode) or node.flow_style:
+        raise ResolveError(f"entry '{entry_id}' is not written as a block mapping: resolve it by hand")
+    assert pair is not None
+    return found[0], node, pair[0].start_mark.column
 
 
 @dataclass(frozen=True)
@@ -245,86 +146,202 @@ def _guard(entry_id: str, current: Any, change: Change) -> None:
             raise ResolveError(f"entry '{entry_id}' has no verdict to change: leave out --change and --reason")
 
 
-def _append(entry: CommentedMap, key: str, items: list[CommentedMap], replaced: set[int], entry_id: str) -> bool:
-    """Append to the list at entry[key]; False when there is no such list yet (the caller inserts one)."""
-    if key in entry and not entry[key]:
-        # `evidence: []` (or empty) is rewritten as a block list, like a missing one.
-        replaced.add(entry.lc.key(key)[0])
-        del entry[key]
-    if key not in entry:
-        return False
-    if not isinstance(entry[key], CommentedSeq):
-        raise ResolveError(f"entry '{entry_id}' has a {key} field that is not a list: fix it by hand")
-    trailing = _detach(*_leaf(entry[key]))
-    entry[key].extend(items)
-    _attach(*_leaf(entry[key]), trailing)
-    return True
+def _last_line(node: Node, lines: "_Splice") -> int:
+    """The 0-based line where a value's own text ends, before any blank or comment lines that follow it."""
+    if isinstance(node, (MappingNode, SequenceNode)) and not node.flow_style and node.value:
+        last = node.value[-1]
+        return _last_line(last[1] if isinstance(last, tuple) else last, lines)
+    if isinstance(node, ScalarNode) and node.style in ("|", ">"):
+        # A block scalar's end takes in the blank lines after it; its text is the lines indented under it.
+        body = [i for i in range(node.start_mark.line + 1, min(node.end_mark.line + 1, len(lines))) if lines[i].strip()]
+        indent = min((len(lines[i]) - len(lines[i].lstrip(" ")) for i in body[:1]), default=0)
+        body = [i for i in body if len(lines[i]) - len(lines[i].lstrip(" ")) >= indent]
+        return body[-1] if body else node.start_mark.line
+    end = node.end_mark
+    return end.line if end.column > 0 or end.line == node.start_mark.line else end.line - 1
 
 
-def _hook(entry: CommentedMap, key: str) -> tuple[Any, Any, int]:
-    """Where the lines that follow entry[key] hang: on its last scalar."""
-    value = entry[key]
-    return _leaf(value) if isinstance(value, (CommentedMap, CommentedSeq)) and value else (entry, key, 2)
+def _dash(line: str, key_column: int) -> Optional[int]:
+    """The column of the list dash before the key at `key_column` on this line, if it is there."""
+    before = line[:key_column]
+    return before.index("-") if before.strip() == "-" else None
 
 
-def _insert_after(entry: CommentedMap, anchor: str, new_keys: list[tuple[str, Any]]) -> None:
-    """Insert keys after `anchor`, moving the blank and comment lines that followed it below them."""
-    if not new_keys:
-        return
-    trailing = _detach(*_hook(entry, anchor))
-    position = list(entry).index(anchor)
-    for offset, (name, value) in enumerate(new_keys, 1):
-        entry.insert(position + offset, name, value)
-    _attach(*_hook(entry, new_keys[-1][0]), trailing)
+def _list_layout(entry: MappingNode, entries_column: int, lines: "_Splice") -> tuple[int, int]:
+    """How far a block list's dash sits from its key and its items' keys from the dash, as this file writes them."""
+    for _, value in entry.value:  # an evidence or amendments list already in the entry is the best guide
+        if isinstance(value, SequenceNode) and not value.flow_style and isinstance(value.value[0], MappingNode):
+            item = value.value[0]
+            dash = _dash(lines[item.start_mark.line], item.start_mark.column)
+            if dash is not None:
+                return dash - entry.value[0][0].start_mark.column, item.start_mark.column - dash
+    # Else the list of entries itself: `entries:` then `  - id:` gives (2, 2), `- id:` gives (0, 2).
+    dash = _dash(lines[entry.start_mark.line], entry.start_mark.column)
+    if dash is None:
+        return 2, 2
+    return max(0, dash - entries_column), entry.start_mark.column - dash
 
 
-def edit(text: str, entry_id: str, change: Change) -> str:
-    """claims.yaml text with one entry changed as `change` says, every other line kept byte for byte."""
+@dataclass
+class _Splice:
+    """Line edits of one entry, applied in one pass so that every other line is kept as it is."""
+
+    first: int  # the file's line number of the first line here: only the entry's own lines are cut up
+    lines: list[str]
+    breaks: list[str]
+    replaced: dict[int, str] = field(default_factory=dict)
+    deleted: set[int] = field(default_factory=set)
+    after: dict[int, list[str]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, text: str, first: int) -> "_Splice":
+        """Text that starts at line `first` of a file, cut into lines and the breaks that end them."""
+        parts = _BREAK.split(text)
+        return cls(first, parts[0::2], parts[1::2] + [""])
+
+    def __getitem__(self, line: int) -> str:
+        return self.lines[line - self.first]
+
+    def __len__(self) -> int:
+        return self.first + len(self.lines)
+
+    def set_scalar(self, node: Node, value: str) -> None:
+        """Put `value` where a one-line scalar stands, in the same quotes, keeping what follows it on the line."""
+        if not isinstance(node, ScalarNode) or node.start_mark.line != node.end_mark.line:
+            raise ResolveError(f"the value on line {node.start_mark.line + 1} is not a one-line text: change it by hand")
+        quote = node.style if node.style in ("'", '"') else ""
+        line = self[node.start_mark.line]
+        self.replaced[node.start_mark.line] = (line[: node.start_mark.column] + quote + value + quote
+                                               + line[node.end_mark.column :])
+
+    def delete(self, key: Node, value: Node) -> None:
+        """Take out a key and its value."""
+        self.deleted.update(range(key.start_mark.line, _last_line(value, self) + 1))
+
+    def insert(self, line: int, new: list[str]) -> None:
+        """Add lines after a line; lines added after the same line keep the order they were added in."""
+        self.after.setdefault(line, []).extend(new)
+
+    def text(self) -> str:
+        """The file with the edits made."""
+        newline = self.breaks[0] or "\n"
+        out: list[list[str]] = []
+        for i, line in enumerate(self.lines, self.first):
+            if i not in self.deleted:
+                out.append([self.replaced.get(i, line), self.breaks[i - self.first]])
+            out.extend([x, newline] for x in self.after.get(i, ()))
+        for pair in out[:-1]:
+            pair[1] = pair[1] or newline  # a line added after the last one, in a file that ended without a break
+        if out and not self.breaks[-1]:
+            out[-1][1] = ""
+        return "".join(line + brk for line, brk in out)
+
+
+def _expected(entry: dict[str, Any], status: Optional[str], change: Change, items: list[CommentedMap],
+              amendment: Optional[CommentedMap]) -> dict[str, Any]:
+    """The entry's data as the change should leave it, to check the edited text against."""
+    new = dict(entry)
+    if status is not None:
+        new["status"] = status
+        if change.reopen:
+            new.pop("resolved_on", None)
+        else:
+            new["resolved_on"] = change.on
+    plain = [dict(item) for item in items]
+    if plain:
+        new["evidence"] = list(entry.get("evidence") or []) + plain
+    if amendment is not None:
+        new["amendments"] = list(entry.get("amendments") or []) + [{**amendment, "fields": list(amendment["fields"])}]
+    return new
+
+
+def _edit(doc: load.Document, entry_id: str, change: Change) -> tuple[str, load.Document]:
+    """The ledger's text with one entry changed, splicing new lines into that entry alone, and its parse."""
     items = [_evidence(e) for e in change.evidence]
-    try:
-        yaml, data = yaml_for(text)
-    except YAMLError as err:
-        raise ResolveError(f"cannot read the ledger: {err}") from None
-    index, entry = _find(data, entry_id)
-    if "status" not in entry:
+    index, node, entries_column = _find(doc, entry_id)
+    data = doc.data["entries"][index]
+    if "status" not in data:
         raise ResolveError(f"entry '{entry_id}' has no status to change")
-    _guard(entry_id, entry["status"], change)
-    replaced: set[int] = set()
-    span = _span(data, index)
+    _guard(entry_id, data["status"], change)
+    # The entry's lines, up to where the next entry or key starts: marks count characters, so no other line is cut.
+    start = node.start_mark.index - node.start_mark.column
+    end = len(doc.text) if node.end_mark.index >= len(doc.text) else node.end_mark.index - node.end_mark.column
+    splice = lines = _Splice.of(doc.text[start:end], node.start_mark.line)
+    keys = {k.value: (k, v) for k, v in node.value}
+    column = node.value[0][0].start_mark.column
+    offset, gap = _list_layout(node, entries_column, lines)
+
+    def block(key: str, new_items: list[CommentedMap]) -> list[str]:
+        return [" " * column + key + ":"] + _render(new_items, column + offset, gap)
+
+    def existing(key: str) -> Optional[SequenceNode]:
+        """The block list at entry[key] to append to; an empty one is taken out, to be written anew."""
+        if key not in keys:
+            return None
+        key_node, value = keys[key]
+        if isinstance(value, SequenceNode) and not value.flow_style and value.value:
+            return value
+        if data[key] in (None, [], ""):
+            splice.delete(key_node, value)
+            return None
+        kind = "flow list" if isinstance(value, SequenceNode) else "list"
+        raise ResolveError(f"entry '{entry_id}' has a {key} field that is not a block {kind}: fix it by hand")
 
     status = "open" if change.reopen else change.status
-    if items and not _append(entry, "evidence", items, replaced, entry_id) and status is None:
-        _insert_after(entry, "status", [("evidence", CommentedSeq(items))])
-    after_status: list[tuple[str, Any]] = []
+    status_value = keys["status"][1]
+    evidence = existing("evidence") if items else None
+    after_status: list[str] = []
     if status is not None:
-        replaced.add(entry.lc.key("status")[0])
-        if "resolved_on" in entry:
-            replaced.add(entry.lc.key("resolved_on")[0])
+        splice.set_scalar(status_value, status)
+        if "resolved_on" in keys:
             if change.reopen:
-                del entry["resolved_on"]
+                splice.delete(*keys["resolved_on"])
             else:
-                _set_scalar(entry, "resolved_on", change.on)
+                assert change.on is not None
+                splice.set_scalar(keys["resolved_on"][1], change.on.isoformat())
         elif not change.reopen:
-            after_status.append(("resolved_on", change.on))
-        if items and "evidence" not in entry:
-            after_status.append(("evidence", CommentedSeq(items)))
+            assert change.on is not None
+            after_status.append(" " * column + f"resolved_on: {change.on.isoformat()}")
+    if evidence is not None:
+        splice.insert(_last_line(evidence, lines), _render(items, evidence.value[0].start_mark.column - gap, gap))
+    elif items:
+        after_status += block("evidence", items)
+    splice.insert(_last_line(status_value, lines), after_status)
+    amendment = None
     if change.reason is not None:
         amendment = CommentedMap()
         amendment["on"] = change.amended_on
         amendment["fields"] = CommentedSeq(["status", "resolved_on"])
         amendment["fields"].fa.set_flow_style()
         amendment["reason"] = change.reason.strip()
-        if not _append(entry, "amendments", [amendment], replaced, entry_id):
-            _insert_after(entry, list(entry)[-1], [("amendments", CommentedSeq([amendment]))])
-    if status is not None:
-        _insert_after(entry, "status", after_status)
-        _set_scalar(entry, "status", status)
+        amendments = existing("amendments")
+        if amendments is not None:
+            splice.insert(_last_line(amendments, lines),
+                          _render([amendment], amendments.value[0].start_mark.column - gap, gap))
+        else:
+            splice.insert(_last_line(node, lines), block("amendments", [amendment]))
 
-    result = dump(yaml, data)
-    if not text.endswith("\n"):
-        result = result[:-1] if result.endswith("\n") else result
-    _check_only_entry_changed(text, result, span, replaced, entry_id)
-    return result
+    text = doc.text[:start] + splice.text() + doc.text[end:]
+    new_doc, problems = load.parse(text.encode("utf-8"), doc.path)
+    # The text is checked against what the change means: any other value changed, and the edit is refused.
+    expected = _expected(data, status, change, items, amendment)
+    entries = new_doc.data.get("entries") if new_doc is not None and isinstance(new_doc.data, dict) else None
+    if (new_doc is None or problems or not isinstance(entries, list) or len(entries) != len(doc.data["entries"])
+            or entries[index] != expected or entries[:index] != doc.data["entries"][:index]
+            or entries[index + 1:] != doc.data["entries"][index + 1:]
+            or {k: v for k, v in new_doc.data.items() if k != "entries"}
+            != {k: v for k, v in doc.data.items() if k != "entries"}):
+        raise ResolveError(f"the layout of entry '{entry_id}' (line {node.start_mark.line + 1}) cannot take the new "
+                           "keys without changing other values: resolve this entry by hand")
+    return text, new_doc
+
+
+def edit(text: str, entry_id: str, change: Change) -> str:
+    """claims.yaml text with one entry changed as `change` says, every other line kept byte for byte."""
+    doc, problems = load.parse(text.encode("utf-8"), "claims.yaml")
+    if doc is None or problems:
+        raise ResolveError(f"cannot read the ledger: {problems[0].message if problems else 'no data'}")
+    return _edit(doc, entry_id, change)[0]
 
 
 def resolve(
@@ -346,37 +363,31 @@ def resolve(
     return edit(text, entry_id, Change(status, on, given, reason, amended_on or on))
 
 
-def _keeping_layout(text: str, edit: Callable[[str], str]) -> str:
-    """Apply an edit to LF text, keeping the file's byte-order mark and CRLF line ends as they were."""
-    bom = "\ufeff" if text.startswith("\ufeff") else ""
-    body = text[len(bom):]
-    crlf = "\r\n" in body
-    if crlf and "\n" in body.replace("\r\n", ""):
-        raise ResolveError("the ledger mixes CRLF and LF line ends: make them all one kind first")
-    new = edit(body.replace("\r\n", "\n") if crlf else body)
-    return bom + (new.replace("\n", "\r\n") if crlf else new)
-
-
 def edit_file(path: Path, entry_id: str, change: Change, *, as_of: dt.date, sources: Optional[Path] = None) -> list[Problem]:
     """Change an entry in a ledger file; the file changes only if the result validates, else its problems."""
     try:
         raw = load.read_regular(path, load.LEDGER_LIMIT)
     except load.Unreadable as err:
         return [Problem(str(path), 1, 1, err.code, err.message)]
-    doc, problems = load.parse(raw, str(path))
-    if doc is None or problems:
-        return problems
-    new_text = _keeping_layout(doc.text, lambda text: edit(text, entry_id, change))
-    new_doc, problems = load.parse(new_text.encode("utf-8"), str(path))
-    sources = sources or sources_path(path)
-    sources_doc, source_problems = load.read(sources)
-    problems += source_problems
-    if new_doc is not None:
-        problems += check(new_doc, sources_doc, sources.parent, as_of).problems
+    with load.gc_paused():
+        doc, problems = load.parse(raw, str(path))
+        if doc is None or problems:
+            return problems
+        bom = doc.text.startswith("\ufeff")
+        if bom:
+            # Marks do not count the byte-order mark, which the text holds: edit the text without it.
+            doc, problems = load.parse(raw[3:], str(path))
+            assert doc is not None and not problems
+        body = doc.text
+        if "\r\n" in body and "\n" in body.replace("\r\n", ""):
+            raise ResolveError("the ledger mixes CRLF and LF line ends: make them all one kind first")
+        new_text, new_doc = _edit(doc, entry_id, change)
+        sources = sources or sources_path(path)
+        sources_doc, source_problems = load.read(sources)
+        problems = source_problems + check(new_doc, sources_doc, sources.parent, as_of).problems
     if problems:
         return sorted(problems)
     # Through a symlink to the file itself, and keeping the permissions the ledger had.
     target = Path(os.path.realpath(path))
-    atomic.replace(target, new_text.encode("utf-8"), stat.S_IMODE(target.stat().st_mode))
+    atomic.replace(target, (("\ufeff" if bom else "") + new_text).encode("utf-8"), stat.S_IMODE(target.stat().st_mode))
     return []
-
