@@ -124,6 +124,8 @@ class Entry(_Strict):
     said_on_approximate: bool = False
     quote: Text
     summary: Text
+    # A short name for the timeline's row; without it, the summary is cut at a word.
+    label: Optional[Annotated[str, Field(min_length=1, max_length=40)]] = None
     topics: list[Literal[TOPICS]] = Field(min_length=1)  # type: ignore[valid-type]
     deadline: Optional[Deadline] = None
     deadline_text: Optional[Text] = None

@@ -14,14 +14,15 @@ import re
 from pathlib import Path
 from typing import Any, Iterable, Optional, Sequence
 
-from ledger import atomic, chart, export, score
+from ledger import atomic, chart, export, score, timeline
 from ledger.escape import html as h, html_link, markdown as md, markdown_link, web_url
 from ledger.deadlines import due, window
 from ledger.model import Entry, Source
 from ledger.vocabulary import SCORED_STATUSES
 
-FILES = ("README.md", "claimreview.jsonld", "claims.csv", "index.html", "scoreboard.json", "timeline.png",
-         "timeline.svg")
+CHARTS = ("scorecard", "timeline", "calibration")
+FILES = ("README.md", "calibration.png", "calibration.svg", "claimreview.jsonld", "claims.csv", "index.html",
+         "scorecard.png", "scorecard.svg", "scoreboard.json", "timeline.png", "timeline.svg")
 GROUPINGS = (("speaker", "Speaker"), ("topic", "Topic"), ("source", "Source"), ("kind", "Kind"),
              ("year", "Year said"))
 RATING = {"correct": 5, "partly_correct": 3, "wrong": 1}  # ClaimReview's 1 (false) .. 5 (true)
@@ -118,9 +119,15 @@ class _Report:
         self.calibration = [{k: _num(v) for k, v in r.items()} for r in frames["calibration"].to_dict("records")]
         self.overdue = due(self.entries, as_of)[0]
         self.overdue_without_criteria = sum(d.entry.criteria is None for d in self.overdue)
-        self.rows = chart.timeline_rows(self.entries, as_of)
-        figure = chart.draw(self.rows, as_of)
-        self.svg, self.png = chart.to_svg(figure), chart.to_png(figure)
+        self.rows = timeline.timeline_rows(self.entries, as_of)
+        self.not_drawn = timeline.undrawn(self.entries)
+        self.calibrated = sum(b.n for b in chart.calibration_bins(self.entries))
+        figures = {"scorecard": chart.scorecard(self.entries, as_of),
+                   "timeline": timeline.draw(self.rows, as_of, self.not_drawn),
+                   "calibration": chart.calibration(self.entries, as_of)}
+        self.svg = {name: chart.to_svg(fig) for name, fig in figures.items()}
+        self.svg["timeline"] = timeline.with_tooltips(self.svg["timeline"], self.rows)
+        self.png = {name: chart.to_png(fig) for name, fig in figures.items()}
 
     @staticmethod
     def _records(frame: Any) -> dict[str, dict[str, Any]]:
@@ -217,6 +224,7 @@ def _readme(r: _Report) -> str:
     if not r.entries:
         out += ["The ledger is empty: no entries have been recorded yet.", ""]
     out += [f"- {line}" for line in r.headline()] + [""]
+    out += ["![Scorecard: each speaker's entries by verdict](scorecard.svg)", ""]
     out += ["How to read this report:", ""] + [f"- {d}" for d in DEFINITIONS] + [""]
 
     out += ["## Awaiting resolution", ""]
@@ -230,8 +238,9 @@ def _readme(r: _Report) -> str:
     else:
         out += ["No open prediction is past its deadline.", ""]
 
-    out += ["## Timeline", "", "![timeline](timeline.svg)", "",
-            "Also as [PNG](timeline.png); the data as [CSV](claims.csv), [JSON scores](scoreboard.json) and "
+    out += ["## Timeline", "", _timeline_caption(r), "", "![timeline](timeline.svg)", "",
+            "The charts are also PNG files ([scorecard](scorecard.png), [timeline](timeline.png), "
+            "[calibration](calibration.png)); the data as [CSV](claims.csv), [JSON scores](scoreboard.json) and "
             "[ClaimReview JSON-LD](claimreview.jsonld).", ""]
 
     out += ["## Scoreboards", ""]
@@ -250,6 +259,7 @@ def _readme(r: _Report) -> str:
     out.append(_md_table(["Confidence", "Entries", "Mean confidence", "Mean outcome"],
                          ([c["bin"], str(c["count"]), _pct(c["mean_confidence"]), _pct(c["mean_outcome"])]
                           for c in r.calibration), "lrrr"))
+    out += ["", "![Calibration: stated confidence against outcome](calibration.svg)", ""]
 
     out += ["## All entries", ""]
     if r.entries:
@@ -313,8 +323,8 @@ border-bottom:1px solid var(--line)}h3{font-size:16px;margin:24px 0 8px}
 .card.warn b{color:var(--late)}
 .note{color:var(--muted);font-size:13px;margin:4px 0}
 ul.defs{color:var(--muted);font-size:13px;padding-left:18px;margin:8px 0}
-figure{margin:0;overflow-x:auto;border:1px solid var(--line);border-radius:8px;padding:8px}
-figure img{display:block;width:100%;min-width:900px;height:auto}
+figure{margin:8px 0;border:1px solid var(--line);border-radius:8px;padding:8px;max-width:918px}
+figure img,figure svg{display:block;width:100%;height:auto}
 .wrap{overflow-x:auto;border:1px solid var(--line);border-radius:8px}
 table{border-collapse:collapse;width:100%;font-size:13.5px}
 th,td{padding:6px 9px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
@@ -426,6 +436,8 @@ def _index(r: _Report) -> str:
     out.append('<div class="cards">' + "".join(
         f'<div class="card {cls}"><b>{h(value)}</b><span>{h(caption)}</span></div>' for cls, value, caption in cards
     ) + "</div>")
+    out.append('<figure class="chart"><img src="scorecard.svg" alt="Scorecard: each speaker\'s entries by verdict, '
+               'with the number of entries"></figure>')
     out.append(f'<p class="note">Every score is shown beside the resolution rate ({h(_rate(o))}) and the number of '
                f"open predictions past their deadline ({o['overdue']:,}): a score from few resolved entries says "
                "little.</p>")
@@ -447,9 +459,12 @@ def _index(r: _Report) -> str:
         out.append('<p class="note">No open prediction is past its deadline.</p>')
 
     out.append('<h2 id="timeline">Timeline</h2>')
-    # Linked, not embedded: the chart is a file of its own beside the page, and base64 would make it a third larger.
-    out.append(f'<figure><img src="timeline.svg" alt="Timeline of {h(_plural(len(r.rows), "prediction"))}, '
-               f'as of {h(r.as_of.isoformat())}"></figure>')
+    out.append(f'<p class="note">{h(_timeline_caption(r))} Each row links to its entry below.</p>')
+    # Inline, so that each row's link and tooltip work; the file beside the page is the same drawing.
+    svg = r.svg["timeline"].decode("utf-8")
+    out.append('<figure class="chart" role="img" aria-label="Timeline of '
+               f'{h(_plural(len(r.rows), "prediction"))} with a deadline or a verdict, as of {h(r.as_of.isoformat())}">'
+               + svg[svg.index("<svg"):] + "</figure>")
 
     out.append('<h2 id="scoreboards">Scoreboards</h2>')
     out.append('<p class="note">Click a column heading to sort. Hit rates show the 95% interval.</p>')
@@ -468,6 +483,9 @@ def _index(r: _Report) -> str:
                       for cell, k in zip(_board_cells(row), sort_keys))
             for name, row in board.items()), kind="board"))
     out.append("<h3>Calibration</h3>")
+    out.append('<figure class="chart"><img src="calibration.svg" alt="Calibration chart: stated confidence against '
+               f'how often it came true, {h(_plural(r.calibrated, "resolved prediction"))} with a confidence">'
+               "</figure>")
     out.append(_html_table(
         [("Confidence", ""), ("Entries", "n"), ("Mean confidence", "n"), ("Mean outcome", "n")],
         (_td(h(c["bin"])) + _td(h(c["count"]), "n", c["count"]) + _td(h(_pct(c["mean_confidence"])), "n",
@@ -500,13 +518,19 @@ def _index(r: _Report) -> str:
     else:
         out.append('<p class="note">No entries.</p>')
     out.append(f'<p class="note">Generated by <code>ledger report</code> as of {h(r.as_of.isoformat())}. '
-               "Also available: README.md, claims.csv, scoreboard.json, claimreview.jsonld, timeline.svg, "
-               "timeline.png.</p>")
+               "Also available: README.md, claims.csv, scoreboard.json, claimreview.jsonld, and each chart as "
+               "SVG and PNG.</p>")
     out.append(f"</main><script>{_JS}</script></body></html>")
     return "\n".join(out) + "\n"
 
 
 # --- Public API --------------------------------------------------------------------------------
+
+
+def _timeline_caption(r: _Report) -> str:
+    return (f"One row per prediction with a deadline or a verdict ({len(r.rows):,}); "
+            f"{_plural(r.not_drawn, 'open prediction')} without a deadline "
+            f"{'is' if r.not_drawn == 1 else 'are'} not drawn and listed in the tables.")
 
 
 def _since(d: Any) -> str:
@@ -549,7 +573,8 @@ def render(entries: list[Entry], sources: dict[str, Source], as_of: dt.date) -> 
         "scoreboard.json": _scoreboard_json(r),
     }
     outputs = {name: text.encode("utf-8") for name, text in texts.items()}
-    outputs.update({"timeline.png": r.png, "timeline.svg": r.svg})
+    for name in CHARTS:
+        outputs.update({f"{name}.png": r.png[name], f"{name}.svg": r.svg[name]})
     return {name: outputs[name] for name in FILES}
 
 

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from ledger import atomic, chart, report
+from ledger import atomic, report, timeline
 from ledger.model import Entry
 from ledger.validate import check_file
 from conftest import FIXTURES
@@ -44,8 +44,9 @@ def test_golden_readme(outputs):
 
 
 def test_every_file_is_rendered(outputs):
-    assert list(outputs) == ["README.md", "claimreview.jsonld", "claims.csv", "index.html", "scoreboard.json",
-                             "timeline.png", "timeline.svg"]
+    assert list(outputs) == ["README.md", "calibration.png", "calibration.svg", "claimreview.jsonld", "claims.csv",
+                             "index.html", "scorecard.png", "scorecard.svg", "scoreboard.json", "timeline.png",
+                             "timeline.svg"]
     assert all(isinstance(data, bytes) and data for data in outputs.values())
     text = [outputs[name] for name in outputs if not name.endswith(".png")]
     assert not any(b"\r" in data for data in text)
@@ -192,7 +193,7 @@ def test_failed_render_leaves_the_previous_report(tmp_path, checked, outputs, mo
     def broken(*args, **kwargs):
         raise RuntimeError("drawing failed")
 
-    monkeypatch.setattr(chart, "draw", broken)
+    monkeypatch.setattr(timeline, "draw", broken)
     with pytest.raises(RuntimeError):
         report.write(report.render(checked.entries, checked.sources, dt.date(2027, 1, 1)), tmp_path)
     assert report.stale(outputs, tmp_path) == []
