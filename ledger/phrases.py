@@ -312,7 +312,9 @@ def _rules() -> list[tuple[str, re.Pattern[str], _Reader]]:
         return _month_or_day(_cn_year(g, said), number(g["m"]) or 0, number(g["d"]) if g.get("d") else None)
 
     @rule("month", rf"{_EN_BY}(?:the end of |end of |the middle of |mid-|early |late )?{_EN_MONTH}(?: (?P<d>\d{{1,2}})(?:st|nd|rd|th)?)?(?:,? (?P<y>\d{{4}}))?")
-    def _en_month(g: dict[str, str], said: dt.date) -> Union[_Found, Refusal]:
+    def _en_month(g: dict[str, str], said: dt.date) -> Union[_Found, Refusal, None]:
+        if g["mon"] in ("may", "march") and not (g.get("y") or g.get("d")):
+            return None  # in running text, 'may' and 'march' alone are verbs
         return _month_or_day(_en_year(g, said), _MONTHS[g["mon"]], int(g["d"]) if g.get("d") else None)
 
     @rule("month", rf"{_EN_BY}(?:on )?(?:the )?(?P<d>\d{{1,2}})(?:st|nd|rd|th)? (?:of )?{_EN_MONTH},? (?P<y>\d{{4}})")
@@ -476,6 +478,10 @@ _VAGUE_SPAN = re.compile(r"(?:在|于)?(?:未来的?|接下来的?|今后的?|�
                                            key=len, reverse=True)))
 
 
+# In running text a match must not end inside a word or a number: 'in may 20' of 'in may 2026'.
+_IN_TEXT = [re.compile(rf"(?:{p.pattern})(?:(?<![0-9a-z])|(?![0-9a-z]))") for _, p, _ in _RULES]
+
+
 def find(text: str, said_on: dt.date) -> list[Mention]:
     """Every time expression in `text`, leftmost and longest first, each read as `read` would read it alone."""
     norm, origin = normal_form(text)
@@ -487,10 +493,9 @@ def find(text: str, said_on: dt.date) -> list[Mention]:
             continue
         v = _VAGUE_SPAN.match(norm, i)
         best = v.end() - i if v else 0
-        for _, pattern, _ in _RULES:
+        for pattern in _IN_TEXT:
             m = pattern.match(norm, i)
-            if m and m.end() > i + best and not (m.end() < len(norm) and norm[m.end() - 1].isascii()
-                                                 and norm[m.end() - 1].isalnum() and norm[m.end()].isalnum()):
+            if m and m.end() > i + best:
                 found = read(text[origin[i]:origin[m.end() - 1] + 1], said_on)
                 if not (isinstance(found, Refusal) and found.code == "unreadable"):
                     best = m.end() - i

@@ -149,3 +149,8 @@ def test_any_phrase_reads_or_is_refused_without_an_error(phrase, said):
     if isinstance(found, Reading):
         assert found.end >= said
     assert all(isinstance(m.result, (Reading, Refusal)) for m in find(phrase, said))
+
+
+def test_find_does_not_take_the_verb_may_for_a_month():
+    found = find("It may ship in May 2026.", dt.date(2025, 12, 16))
+    assert [(m.text, getattr(m.result, "deadline", None)) for m in found] == [("in May 2026", "2026-05")]
