@@ -154,16 +154,28 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_deadline(args: argparse.Namespace) -> int:
     """ledger deadline: the canonical deadline for a phrase as said on a date."""
-    from ledger.deadlines import from_phrase, window
+    from ledger.phrases import Refusal, read
 
-    said = parse_as_of(args.said_on)
-    found = from_phrase(args.phrase, said)
-    if found.deadline is None:
-        _err(found.reason)
+    text = args.said_on.strip()
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        _err(f"--said-on '{text}' is not written YYYY-MM-DD: a date such as 01/02/2025 is read day-first in some "
+             "places and month-first in others, so it is not guessed")
         return EXIT_PROBLEMS
-    w = window(found.deadline, said)
-    _out(f"{found.deadline}\n")
-    _err(f"window {w.start} .. {w.end} (said on {said})")
+    try:
+        said = dt.date.fromisoformat(text)
+    except ValueError:
+        _err(f"--said-on '{text}' is not a real calendar date")
+        return EXIT_PROBLEMS
+    found = read(args.phrase, said)
+    if isinstance(found, Refusal):
+        _err(f"{found.reason} ({found.code})")
+        return EXIT_PROBLEMS
+    _out(escape.terminal(found.deadline) + "\n")
+    lines = [f"window {found.start} .. {found.end} (said on {said})"]
+    if found.range:
+        lines.append(f"range {found.range[0]} .. {found.range[1]}: the later end is the deadline")
+    lines.append(f"rule {found.rule}" + (f": {found.note}" if found.note else ""))
+    _err("\n".join(lines))
     return EXIT_OK
 
 

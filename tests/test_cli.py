@@ -140,13 +140,13 @@ def test_exit_codes(name, workspace, monkeypatch, capsys):
     ok, problems, usage = EXIT_TABLE[name]
     assert [_code(ok), _code(problems), _code(usage)] == [0, 1, 2]
     # A bug (here: the YAML reader, or the deadline parser, failing) exits 3 with one line saying so.
-    from ledger import deadlines, load
+    from ledger import load, phrases
 
     def broken(*args, **kwargs):
         raise ZeroDivisionError("injected")
 
     monkeypatch.setattr(load, "parse", broken)
-    monkeypatch.setattr(deadlines, "from_phrase", broken)
+    monkeypatch.setattr(phrases, "read", broken)
     capsys.readouterr()
     assert _code(ok) == 3
     err = capsys.readouterr().err
@@ -337,3 +337,33 @@ ARG_TOKENS = st.sampled_from(["validate", "due", "export", "deadline", "report",
 def test_fuzzed_command_lines_never_crash(workspace, argv):
     code = _code([a for a in argv if a != "report"] or ["validate"])
     assert code in (0, 1, 2), (argv, code)
+
+
+@pytest.mark.parametrize("phrase, said, code", [
+    ("1H 2026", "2025-12-16", "2026-H1"), ("2026-13", "2025-12-16", "impossible"),
+    ("2026-02-30", "2025-12-16", "impossible"), ("yesterday", "2025-12-16", "before-said"),
+    ("last year", "2025-12-16", "before-said"), ("未来几年", "2025-12-16", "vague"), ("soon", "2025-12-16", "vague"),
+    ("01/02/2026", "2025-12-16", "ambiguous-date"),
+])
+def test_deadline_refuses_what_it_cannot_read_with_a_reason(phrase, said, code, capsys):
+    status = main(["deadline", phrase, "--said-on", said])
+    out, err = capsys.readouterr()
+    if code.startswith("2026"):
+        assert (status, out) == (0, f"{code}\n")
+    else:
+        assert (status, out) == (1, "") and err.endswith(f"({code})\n") and phrase in err
+
+
+def test_deadline_prints_the_range_and_the_rule(capsys):
+    assert main(["deadline", "六到八周", "--said-on", "2025-12-16"]) == 0
+    out, err = capsys.readouterr()
+    assert out == "within 8 weeks\n"
+    assert err == ("window 2025-12-16 .. 2026-02-10 (said on 2025-12-16)\n"
+                   "range within 6 weeks .. within 8 weeks: the later end is the deadline\nrule within-range\n")
+
+
+@pytest.mark.parametrize("said", ["01/02/2025", "16/12/2025", "2025-1-2", "today", "2025-02-30"])
+def test_deadline_said_on_must_be_written_yyyy_mm_dd(said, capsys):
+    assert main(["deadline", "明年", "--said-on", said]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and said in err and "Traceback" not in err
