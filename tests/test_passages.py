@@ -36,7 +36,7 @@ def test_mapping_leads_back_to_the_original_characters():
     text = "他說:網(wǎng)易，\n很好。"
     mapped = normalise_mapped(text)
     at = mapped.text.index("易, 很")
-    start, end = mapped.original(at, at + 3)
+    start, end = mapped.original(at, at + 4)
     assert text[start:end] == "易，\n很"
 
 
