@@ -238,6 +238,79 @@ def cmd_diff(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _sources_file(args: argparse.Namespace) -> Path:
+    from ledger.validate import sources_path
+
+    return Path(args.sources) if args.sources else sources_path(Path(args.ledger))
+
+
+def cmd_add_source(args: argparse.Namespace) -> int:
+    """ledger add-source: archive a document in seeds/ and append its stub to seeds/sources.yaml."""
+    from ledger.addsource import AddSourceError, Stub, add_source
+
+    stub = Stub(args.id, args.title, args.title_en, args.outlet, args.author, args.url, args.video_url,
+                parse_as_of(args.published_on) if args.published_on else None, args.event,
+                parse_as_of(args.event_date) if args.event_date else None, args.event_date_approximate,
+                args.language, args.speaker or [])
+    sources = _sources_file(args)
+    try:
+        added = add_source(Path(args.file), sources, stub)
+    except AddSourceError as err:
+        _err(f"ledger add-source: {err}")
+        return EXIT_PROBLEMS
+    except OSError as err:
+        _err(f"ledger add-source: cannot write to {sources.parent}/: {err.strerror or err}; nothing was changed")
+        return EXIT_PROBLEMS
+    _err(f"archived {sources.parent / added.file} (sha256 {added.sha256}); language {added.language.code} "
+         f"({added.language.reason}); appended '{args.id}' to {sources}")
+    if added.problems:
+        _out(format_problems(added.problems, "text"))
+        _err("fill in the fields marked FILL IN, then `ledger validate`")
+    return EXIT_OK
+
+
+def _source_text(args: argparse.Namespace) -> tuple[str, str]:
+    """The text of an archived source named by its id, and its path as shown."""
+    from ledger import load
+
+    sources = _sources_file(args)
+    doc, problems = load.read(sources)
+    if doc is None:
+        raise UsageError(f"cannot read {sources}: {problems[0] if problems else 'empty'}")
+    items = doc.data.get("sources") if isinstance(doc.data, dict) else None
+    found = [i for i in items or [] if isinstance(i, dict) and i.get("id") == args.source]
+    if not found or not isinstance(found[0].get("file"), str):
+        import difflib
+
+        ids = [i["id"] for i in items or [] if isinstance(i, dict) and isinstance(i.get("id"), str)]
+        close = difflib.get_close_matches(args.source, ids, n=1, cutoff=0.6)
+        raise UsageError(f"no source '{args.source}' in {sources}" + (f" (did you mean '{close[0]}'?)" if close else ""))
+    path = sources.parent / found[0]["file"]
+    if not path.resolve().is_relative_to(sources.parent.resolve()):
+        raise UsageError(f"the file of source '{args.source}' is outside {sources.parent}/")
+    try:
+        return load.read_regular(path, load.SOURCE_LIMIT).decode("utf-8"), os.path.relpath(path)
+    except load.Unreadable as err:
+        raise UsageError(f"{path} {err.message}") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"{path} is not valid UTF-8") from None
+
+
+def cmd_find(args: argparse.Namespace) -> int:
+    """ledger find: the whole sentences of a source that hold a phrase, verbatim, with their lines."""
+    from ledger import passages
+
+    text, shown = _source_text(args)
+    found = passages.find(text, args.phrase)
+    if found:
+        _out("".join(f"{escape.terminal(shown)}:{s.line}: {escape.terminal(s.text)}\n" for s in found))
+        return EXIT_OK
+    near = passages.nearest(text, args.phrase)
+    hint = f"; closest passage ({near.similarity:.0%} similar): '{near.passage}'" if near else ""
+    _err(f"'{args.phrase}' does not occur in source '{args.source}'{hint}")
+    return EXIT_PROBLEMS
+
+
 class _EvidenceStart(argparse.Action):
     """--evidence: starts a new evidence item."""
 
@@ -385,6 +458,38 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--note", action=_EvidenceField, metavar="TEXT", help="what the evidence shows, in your own words")
     ledger_args(p)
     p.set_defaults(func=cmd_resolve)
+
+    p = sub.add_parser("add-source", help="archive a document in seeds/ and append its stub to seeds/sources.yaml",
+                       description="Copy FILE into seeds/ byte for byte as NNN_<sha256 prefix>.<ext>, detect its "
+                                   "language, and append an entry to seeds/sources.yaml with every other byte kept. "
+                                   "Fields left to fill are marked FILL IN, and ledger validate flags them until "
+                                   "they are filled.")
+    p.add_argument("file", help="the document, UTF-8 text")
+    p.add_argument("--id", required=True, help="the source's id, a lowercase slug (e.g. big-technology-2025-12)")
+    p.add_argument("--title", help="the title as the document gives it")
+    p.add_argument("--title-en", metavar="TITLE", help="the title in English")
+    p.add_argument("--outlet", help="who published it")
+    p.add_argument("--author", help="who wrote it")
+    p.add_argument("--url", help="the article's address, as given in the document")
+    p.add_argument("--video-url", metavar="URL", help="the original recording's address")
+    p.add_argument("--published-on", metavar="DATE", help="the day it was published (YYYY-MM-DD)")
+    p.add_argument("--event", help="what happened: who spoke to whom, where")
+    p.add_argument("--event-date", metavar="DATE", help="the day the words were spoken (YYYY-MM-DD)")
+    p.add_argument("--event-date-approximate", action="store_true",
+                   help="the documents do not give the day: --event-date is the best-supported day")
+    p.add_argument("--language", help="zh-Hans, zh-Hant, en, ... (default: detected from the text)")
+    p.add_argument("--speaker", action="append", metavar="NAME", help="someone who speaks in it; may be repeated")
+    ledger_args(p)
+    p.set_defaults(func=cmd_add_source)
+
+    p = sub.add_parser("find", help="print the whole sentences of a source that hold a phrase, verbatim, with lines",
+                       description="Matching ignores what quote checking ignores (whitespace, line wraps, full-width "
+                                   "forms, pinyin annotations); each sentence is printed as the file has it, ready to "
+                                   "paste as a quote.")
+    p.add_argument("source", help="the source's id in seeds/sources.yaml")
+    p.add_argument("phrase", help="words of the passage")
+    ledger_args(p)
+    p.set_defaults(func=cmd_find)
     return parser
 
 
