@@ -14,7 +14,7 @@ from typing import Any, Optional, Sequence
 
 from ledger import escape
 from ledger.problem import Problem
-from ledger.vocabulary import EVIDENCE_TYPES, RESOLVED_STATUSES
+from ledger.vocabulary import EVIDENCE_TYPES, RESOLVED_STATUSES, TOPICS
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
 LEDGER_HELP = "the ledger (default: claims.yaml in this folder or the nearest one above it, as git finds its root)"
@@ -311,6 +311,54 @@ def cmd_find(args: argparse.Namespace) -> int:
     return EXIT_PROBLEMS
 
 
+def cmd_new(args: argparse.Namespace) -> int:
+    """ledger new: a draft entry for a sentence of a source; with --append, added to the ledger if it validates."""
+    from ledger import load, newentry
+
+    text, _ = _source_text(args)
+    sources_doc, _ = load.read(_sources_file(args))
+    source = next(i for i in sources_doc.data["sources"] if isinstance(i, dict) and i.get("id") == args.source)
+    ledger_doc, problems = load.read(Path(args.ledger))
+    if ledger_doc is None or not isinstance(ledger_doc.data, dict):
+        _out(format_problems(problems, "text"))
+        _err(f"cannot read {args.ledger}: fix it first")
+        return EXIT_PROBLEMS
+    entries = ledger_doc.data.get("entries") if isinstance(ledger_doc.data.get("entries"), list) else []
+    removed = ledger_doc.data.get("removed") if isinstance(ledger_doc.data.get("removed"), list) else []
+    taken = {str(i.get("id")) for i in [*entries, *removed] if isinstance(i, dict)}
+    try:
+        sentence = newentry.pick_sentence(text, args.line, args.quote)
+        d = newentry.draft(text, source, entries, taken, sentence)
+    except newentry.NewEntryError as err:
+        _err(f"ledger new: {err}")
+        return EXIT_PROBLEMS
+    for key in ("id", "kind", "speaker", "summary"):
+        if getattr(args, key):
+            setattr(d, key, getattr(args, key))
+            if key == "kind":
+                d.kind_reason = "--kind"
+            if key == "speaker":
+                d.speaker_reason = "--speaker"
+    d.topics = args.topic or d.topics
+    item = newentry.to_yaml(d, comments=not args.append)
+    if not args.append:
+        _out(escape.terminal_lines(item))
+        return EXIT_OK
+    try:
+        problems = newentry.append_file(Path(args.ledger), item, parse_as_of(args.as_of),
+                                        Path(args.sources) if args.sources else None)
+    except newentry.NewEntryError as err:
+        _err(f"ledger new: {err}")
+        return EXIT_PROBLEMS
+    if problems:
+        _out(escape.terminal_lines(item))
+        _out(format_problems(problems, "text"))
+        _err(f"not appended: {args.ledger} would have these problems, so it is left as it was")
+        return EXIT_PROBLEMS
+    _err(f"{d.id}: appended to {args.ledger}")
+    return EXIT_OK
+
+
 class _EvidenceStart(argparse.Action):
     """--evidence: starts a new evidence item."""
 
@@ -490,6 +538,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("phrase", help="words of the passage")
     ledger_args(p)
     p.set_defaults(func=cmd_find)
+
+    p = sub.add_parser("new", help="print a draft entry for a sentence of a source, or append it with --append",
+                       description="Reads what it can from the source: the whole sentence verbatim, the speaker from "
+                                   "the transcript's label, said_on from its event_date, a deadline from a time "
+                                   "expression, a kind from the wording, and a unique id. Guesses carry a comment; "
+                                   "fields left to fill say FILL IN.")
+    p.add_argument("--source", required=True, metavar="ID", help="the source's id in seeds/sources.yaml")
+    p.add_argument("--line", type=int, metavar="N", help="the line the sentence starts on (as `ledger find` shows)")
+    p.add_argument("--quote", metavar="TEXT", help="words of the sentence; the whole sentence is taken")
+    p.add_argument("--id", help="the entry's id (default: a suggestion)")
+    p.add_argument("--kind", choices=["prediction", "claim"], help="override the guess")
+    p.add_argument("--speaker", metavar="NAME", help="override the guess")
+    p.add_argument("--summary", metavar="TEXT", help="one faithful English sentence")
+    p.add_argument("--topic", action="append", choices=list(TOPICS), metavar="TOPIC",
+                   help="a topic from docs/format.md; may be repeated")
+    p.add_argument("--append", action="store_true",
+                   help="append the entry to the ledger, every other byte kept; refused unless the result validates")
+    ledger_args(p)
+    p.set_defaults(func=cmd_new)
     return parser
 
 
