@@ -359,6 +359,36 @@ def cmd_new(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_coverage(args: argparse.Namespace) -> int:
+    """ledger coverage: sentences that look like predictions or checkable claims and that no entry quotes."""
+    from ledger import coverage, load
+
+    ledger_doc, problems = load.read(Path(args.ledger))
+    if ledger_doc is None or not isinstance(ledger_doc.data, dict):
+        _out(format_problems(problems, "text"))
+        _err(f"cannot read {args.ledger}: fix it first")
+        return EXIT_PROBLEMS
+    sources_doc, problems = load.read(_sources_file(args))
+    if sources_doc is None or not isinstance(sources_doc.data, dict):
+        _out(format_problems(problems, "text"))
+        return EXIT_PROBLEMS
+    ids = [i["id"] for i in sources_doc.data.get("sources") or [] if isinstance(i, dict) and isinstance(i.get("id"), str)]
+    entries = [e for e in ledger_doc.data.get("entries") or [] if isinstance(e, dict)]
+    total = 0
+    for source_id in [args.source] if args.source else ids:
+        args.source = source_id
+        text, shown = _source_text(args)
+        quotes = [str(e.get("quote", "")) for e in entries if e.get("source") == source_id]
+        quotes += [str(ev.get("quote", "")) for e in entries for ev in e.get("evidence") or []
+                   if isinstance(ev, dict) and ev.get("source") == source_id and ev.get("quote")]
+        found = coverage.uncovered(text, quotes)
+        total += len(found)
+        _out("".join(f"{escape.terminal(shown)}:{s.line}: {escape.terminal(s.text)}\n" for s in found))
+    _err(f"{total} sentence{'s' if total != 1 else ''} with a time expression, a future or intent marker or a figure "
+         "that no entry quotes")
+    return EXIT_OK
+
+
 class _EvidenceStart(argparse.Action):
     """--evidence: starts a new evidence item."""
 
@@ -557,6 +587,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="append the entry to the ledger, every other byte kept; refused unless the result validates")
     ledger_args(p)
     p.set_defaults(func=cmd_new)
+
+    p = sub.add_parser("coverage", help="list sentences of a source that look checkable and that no entry quotes")
+    p.add_argument("source", nargs="?", help="the source's id (default: every source)")
+    ledger_args(p)
+    p.set_defaults(func=cmd_coverage)
     return parser
 
 
