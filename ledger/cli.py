@@ -317,14 +317,17 @@ def cmd_new(args: argparse.Namespace) -> int:
 
     text, _ = _source_text(args)
     sources_doc, _ = load.read(_sources_file(args))
+    assert sources_doc is not None  # _source_text has read it
     source = next(i for i in sources_doc.data["sources"] if isinstance(i, dict) and i.get("id") == args.source)
     ledger_doc, problems = load.read(Path(args.ledger))
     if ledger_doc is None or not isinstance(ledger_doc.data, dict):
         _out(format_problems(problems, "text"))
         _err(f"cannot read {args.ledger}: fix it first")
         return EXIT_PROBLEMS
-    entries = ledger_doc.data.get("entries") if isinstance(ledger_doc.data.get("entries"), list) else []
-    removed = ledger_doc.data.get("removed") if isinstance(ledger_doc.data.get("removed"), list) else []
+    listed = ledger_doc.data.get("entries")
+    entries: list[Any] = listed if isinstance(listed, list) else []
+    listed = ledger_doc.data.get("removed")
+    removed: list[Any] = listed if isinstance(listed, list) else []
     taken = {str(i.get("id")) for i in [*entries, *removed] if isinstance(i, dict)}
     try:
         sentence = newentry.pick_sentence(text, args.line, args.quote)
