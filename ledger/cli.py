@@ -14,7 +14,7 @@ from typing import Any, Optional, Sequence
 
 from ledger import escape
 from ledger.problem import Problem
-from ledger.vocabulary import EVIDENCE_TYPES, RESOLVED_STATUSES
+from ledger.vocabulary import EVIDENCE_TYPES, RESOLVED_STATUSES, TOPICS
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
 LEDGER_HELP = "the ledger (default: claims.yaml in this folder or the nearest one above it, as git finds its root)"
@@ -250,6 +250,160 @@ def cmd_diff(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _sources_file(args: argparse.Namespace) -> Path:
+    from ledger.validate import sources_path
+
+    return Path(args.sources) if args.sources else sources_path(Path(args.ledger))
+
+
+def cmd_add_source(args: argparse.Namespace) -> int:
+    """ledger add-source: archive a document in seeds/ and append its stub to seeds/sources.yaml."""
+    from ledger.addsource import AddSourceError, Stub, add_source
+
+    stub = Stub(args.id, args.title, args.title_en, args.outlet, args.author, args.url, args.video_url,
+                parse_as_of(args.published_on) if args.published_on else None, args.event,
+                parse_as_of(args.event_date) if args.event_date else None, args.event_date_approximate,
+                args.language, args.speaker or [])
+    sources = _sources_file(args)
+    try:
+        added = add_source(Path(args.file), sources, stub)
+    except AddSourceError as err:
+        _err(f"ledger add-source: {err}")
+        return EXIT_PROBLEMS
+    except OSError as err:
+        _err(f"ledger add-source: cannot write to {sources.parent}/: {err.strerror or err}; nothing was changed")
+        return EXIT_PROBLEMS
+    _err(f"archived {sources.parent / added.file} (sha256 {added.sha256}); language {added.language.code} "
+         f"({added.language.reason}); appended '{args.id}' to {sources}")
+    if added.problems:
+        _out(format_problems(added.problems, "text"))
+        _err("fill in the fields marked FILL IN, then `ledger validate`")
+    return EXIT_OK
+
+
+def _source_text(args: argparse.Namespace) -> tuple[str, str]:
+    """The text of an archived source named by its id, and its path as shown."""
+    from ledger import load
+
+    sources = _sources_file(args)
+    doc, problems = load.read(sources)
+    if doc is None:
+        raise UsageError(f"cannot read {sources}: {problems[0] if problems else 'empty'}")
+    items = doc.data.get("sources") if isinstance(doc.data, dict) else None
+    found = [i for i in items or [] if isinstance(i, dict) and i.get("id") == args.source]
+    if not found or not isinstance(found[0].get("file"), str):
+        import difflib
+
+        ids = [i["id"] for i in items or [] if isinstance(i, dict) and isinstance(i.get("id"), str)]
+        close = difflib.get_close_matches(args.source, ids, n=1, cutoff=0.6)
+        raise UsageError(f"no source '{args.source}' in {sources}" + (f" (did you mean '{close[0]}'?)" if close else ""))
+    path = sources.parent / found[0]["file"]
+    if not path.resolve().is_relative_to(sources.parent.resolve()):
+        raise UsageError(f"the file of source '{args.source}' is outside {sources.parent}/")
+    try:
+        return load.read_regular(path, load.SOURCE_LIMIT).decode("utf-8"), os.path.relpath(path)
+    except load.Unreadable as err:
+        raise UsageError(f"{path} {err.message}") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"{path} is not valid UTF-8") from None
+
+
+def cmd_find(args: argparse.Namespace) -> int:
+    """ledger find: the whole sentences of a source that hold a phrase, verbatim, with their lines."""
+    from ledger import passages
+
+    text, shown = _source_text(args)
+    found = passages.find(text, args.phrase)
+    if found:
+        _out("".join(f"{escape.terminal(shown)}:{s.line}: {escape.terminal(s.text)}\n" for s in found))
+        return EXIT_OK
+    near = passages.nearest(text, args.phrase)
+    hint = f"; closest passage ({near.similarity:.0%} similar): '{near.passage}'" if near else ""
+    _err(f"'{args.phrase}' does not occur in source '{args.source}'{hint}")
+    return EXIT_PROBLEMS
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    """ledger new: a draft entry for a sentence of a source; with --append, added to the ledger if it validates."""
+    from ledger import load, newentry
+
+    text, _ = _source_text(args)
+    sources_doc, _ = load.read(_sources_file(args))
+    assert sources_doc is not None  # _source_text has read it
+    source = next(i for i in sources_doc.data["sources"] if isinstance(i, dict) and i.get("id") == args.source)
+    ledger_doc, problems = load.read(Path(args.ledger))
+    if ledger_doc is None or not isinstance(ledger_doc.data, dict):
+        _out(format_problems(problems, "text"))
+        _err(f"cannot read {args.ledger}: fix it first")
+        return EXIT_PROBLEMS
+    listed = ledger_doc.data.get("entries")
+    entries: list[Any] = listed if isinstance(listed, list) else []
+    listed = ledger_doc.data.get("removed")
+    removed: list[Any] = listed if isinstance(listed, list) else []
+    taken = {str(i.get("id")) for i in [*entries, *removed] if isinstance(i, dict)}
+    try:
+        sentence = newentry.pick_sentence(text, args.line, args.quote)
+        d = newentry.draft(text, source, entries, taken, sentence)
+    except newentry.NewEntryError as err:
+        _err(f"ledger new: {err}")
+        return EXIT_PROBLEMS
+    for key in ("id", "kind", "speaker", "summary"):
+        if getattr(args, key):
+            setattr(d, key, getattr(args, key))
+            if key == "kind":
+                d.kind_reason = "--kind"
+            if key == "speaker":
+                d.speaker_reason = "--speaker"
+    d.topics = args.topic or d.topics
+    item = newentry.to_yaml(d, comments=not args.append)
+    if not args.append:
+        _out(escape.terminal_lines(item))
+        return EXIT_OK
+    try:
+        problems = newentry.append_file(Path(args.ledger), item, parse_as_of(args.as_of),
+                                        Path(args.sources) if args.sources else None)
+    except newentry.NewEntryError as err:
+        _err(f"ledger new: {err}")
+        return EXIT_PROBLEMS
+    if problems:
+        _out(escape.terminal_lines(item))
+        _out(format_problems(problems, "text"))
+        _err(f"not appended: {args.ledger} would have these problems, so it is left as it was")
+        return EXIT_PROBLEMS
+    _err(f"{d.id}: appended to {args.ledger}")
+    return EXIT_OK
+
+
+def cmd_coverage(args: argparse.Namespace) -> int:
+    """ledger coverage: sentences that look like predictions or checkable claims and that no entry quotes."""
+    from ledger import coverage, load
+
+    ledger_doc, problems = load.read(Path(args.ledger))
+    if ledger_doc is None or not isinstance(ledger_doc.data, dict):
+        _out(format_problems(problems, "text"))
+        _err(f"cannot read {args.ledger}: fix it first")
+        return EXIT_PROBLEMS
+    sources_doc, problems = load.read(_sources_file(args))
+    if sources_doc is None or not isinstance(sources_doc.data, dict):
+        _out(format_problems(problems, "text"))
+        return EXIT_PROBLEMS
+    ids = [i["id"] for i in sources_doc.data.get("sources") or [] if isinstance(i, dict) and isinstance(i.get("id"), str)]
+    entries = [e for e in ledger_doc.data.get("entries") or [] if isinstance(e, dict)]
+    total = 0
+    for source_id in [args.source] if args.source else ids:
+        args.source = source_id
+        text, shown = _source_text(args)
+        quotes = [str(e.get("quote", "")) for e in entries if e.get("source") == source_id]
+        quotes += [str(ev.get("quote", "")) for e in entries for ev in e.get("evidence") or []
+                   if isinstance(ev, dict) and ev.get("source") == source_id and ev.get("quote")]
+        found = coverage.uncovered(text, quotes)
+        total += len(found)
+        _out("".join(f"{escape.terminal(shown)}:{s.line}: {escape.terminal(s.text)}\n" for s in found))
+    _err(f"{total} sentence{'s' if total != 1 else ''} with a time expression, a future or intent marker or a figure "
+         "that no entry quotes")
+    return EXIT_OK
+
+
 class _EvidenceStart(argparse.Action):
     """--evidence: starts a new evidence item."""
 
@@ -397,6 +551,62 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--note", action=_EvidenceField, metavar="TEXT", help="what the evidence shows, in your own words")
     ledger_args(p)
     p.set_defaults(func=cmd_resolve)
+
+    p = sub.add_parser("add-source", help="archive a document in seeds/ and append its stub to seeds/sources.yaml",
+                       description="Copy FILE into seeds/ byte for byte as NNN_<sha256 prefix>.<ext>, detect its "
+                                   "language, and append an entry to seeds/sources.yaml with every other byte kept. "
+                                   "Fields left to fill are marked FILL IN, and ledger validate flags them until "
+                                   "they are filled.")
+    p.add_argument("file", help="the document, UTF-8 text")
+    p.add_argument("--id", required=True, help="the source's id, a lowercase slug (e.g. big-technology-2025-12)")
+    p.add_argument("--title", help="the title as the document gives it")
+    p.add_argument("--title-en", metavar="TITLE", help="the title in English")
+    p.add_argument("--outlet", help="who published it")
+    p.add_argument("--author", help="who wrote it")
+    p.add_argument("--url", help="the article's address, as given in the document")
+    p.add_argument("--video-url", metavar="URL", help="the original recording's address")
+    p.add_argument("--published-on", metavar="DATE", help="the day it was published (YYYY-MM-DD)")
+    p.add_argument("--event", help="what happened: who spoke to whom, where")
+    p.add_argument("--event-date", metavar="DATE", help="the day the words were spoken (YYYY-MM-DD)")
+    p.add_argument("--event-date-approximate", action="store_true",
+                   help="the documents do not give the day: --event-date is the best-supported day")
+    p.add_argument("--language", help="zh-Hans, zh-Hant, en, ... (default: detected from the text)")
+    p.add_argument("--speaker", action="append", metavar="NAME", help="someone who speaks in it; may be repeated")
+    ledger_args(p)
+    p.set_defaults(func=cmd_add_source)
+
+    p = sub.add_parser("find", help="print the whole sentences of a source that hold a phrase, verbatim, with lines",
+                       description="Matching ignores what quote checking ignores (whitespace, line wraps, full-width "
+                                   "forms, pinyin annotations); each sentence is printed as the file has it, ready to "
+                                   "paste as a quote.")
+    p.add_argument("source", help="the source's id in seeds/sources.yaml")
+    p.add_argument("phrase", help="words of the passage")
+    ledger_args(p)
+    p.set_defaults(func=cmd_find)
+
+    p = sub.add_parser("new", help="print a draft entry for a sentence of a source, or append it with --append",
+                       description="Reads what it can from the source: the whole sentence verbatim, the speaker from "
+                                   "the transcript's label, said_on from its event_date, a deadline from a time "
+                                   "expression, a kind from the wording, and a unique id. Guesses carry a comment; "
+                                   "fields left to fill say FILL IN.")
+    p.add_argument("--source", required=True, metavar="ID", help="the source's id in seeds/sources.yaml")
+    p.add_argument("--line", type=int, metavar="N", help="the line the sentence starts on (as `ledger find` shows)")
+    p.add_argument("--quote", metavar="TEXT", help="words of the sentence; the whole sentence is taken")
+    p.add_argument("--id", help="the entry's id (default: a suggestion)")
+    p.add_argument("--kind", choices=["prediction", "claim"], help="override the guess")
+    p.add_argument("--speaker", metavar="NAME", help="override the guess")
+    p.add_argument("--summary", metavar="TEXT", help="one faithful English sentence")
+    p.add_argument("--topic", action="append", choices=list(TOPICS), metavar="TOPIC",
+                   help="a topic from docs/format.md; may be repeated")
+    p.add_argument("--append", action="store_true",
+                   help="append the entry to the ledger, every other byte kept; refused unless the result validates")
+    ledger_args(p)
+    p.set_defaults(func=cmd_new)
+
+    p = sub.add_parser("coverage", help="list sentences of a source that look checkable and that no entry quotes")
+    p.add_argument("source", nargs="?", help="the source's id (default: every source)")
+    ledger_args(p)
+    p.set_defaults(func=cmd_coverage)
     return parser
 
 

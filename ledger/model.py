@@ -182,6 +182,8 @@ class Source(_Strict):
     published_on: Optional[IsoDate] = None
     event: Optional[Text] = None
     event_date: Optional[IsoDate] = None
+    # True when the documents do not give the day: event_date is then the best-supported day (notes say how).
+    event_date_approximate: bool = False
     language: Text
     speakers: list[Text] = Field(min_length=1)
     notes: Optional[Text] = None

@@ -12,7 +12,7 @@ from typing import Any, Optional, Sequence
 
 from pydantic import BaseModel, ValidationError
 
-from ledger import deadlines, load
+from ledger import deadlines, load, passages
 from ledger.load import Document
 from ledger.escape import WEB_URL
 from ledger.model import Entry, Evidence, Removal, Source, describe
@@ -232,7 +232,8 @@ def check_sources(doc: Document, seeds: Path, archive: Archive) -> tuple[dict[st
 def _quote_problem(doc: Document, at: tuple[Any, ...], archive: Archive, source_id: str, quote: str) -> Optional[Problem]:
     if not archive.has(source_id) or archive.contains(source_id, quote):
         return None
-    near = archive.nearest(source_id, quote)
+    # The hint is the whole sentence as the file has it, so it can be pasted as the quote.
+    near = passages.nearest(archive.raw(source_id), quote, archive.mapped(source_id))
     hint = f"; closest passage ({near.similarity:.0%} similar): '{near.passage.strip()}'" if near else ""
     return doc.problem(at, "quote-not-found", f"quote does not occur in source '{source_id}'{hint}")
 

@@ -128,6 +128,12 @@ EXIT_TABLE = {
     "diff": (["diff", "HEAD"], ["diff", "HEAD", "--ledger", "bad.yaml"], ["diff", "no-such-revision"]),
     "resolve": (["resolve", "agents-2025", *RESOLVE, *AS_OF], ["resolve", "no-such-id", *RESOLVE, *AS_OF],
                 ["resolve", "agents-2025", "--status", "correct"]),
+    "add-source": (["add-source", "bad.yaml", "--id", "new-one"], ["add-source", "seeds/talk.txt", "--id", "again"],
+                   ["add-source", "bad.yaml"]),
+    "find": (["find", "talk-2024", "明年"], ["find", "talk-2024", "不在来源里的话"], ["find", "no-such-source", "x"]),
+    "new": (["new", "--source", "talk-2024", "--quote", "两年内模型", *AS_OF],
+            ["new", "--source", "talk-2024", "--quote", "不在来源里的话"], ["new", "--source", "talk-2024", "--line", "x"]),
+    "coverage": (["coverage"], ["coverage", "--ledger", "missing.yaml"], ["coverage", "no-such-source"]),
 }
 
 

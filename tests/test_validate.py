@@ -72,7 +72,7 @@ def test_github_format_escapes(capsys):
     code, out = run_case(ROOT / "tests" / "cases" / "quote-not-found", capsys, "github")
     assert code == 1
     assert out.startswith("::error file=claims.yaml,line=8,col=12,title=quote-not-found::quote does not occur")
-    assert out.count("\n") == 1
+    assert out.count("\n") == 3  # one line per problem
 
 
 def test_valid_prints_nothing_on_stdout(capsys):
