@@ -1,24 +1,45 @@
-"""`make bench`: time ledger commands on a synthetic 10,000-entry ledger, as ratios to a floor.
+"""`make bench`: ledger's commands on synthetic ledgers of 1,000, 10,000 and 100,000 entries, as ratios to a floor.
 
-Prints ratios, never asserts: timings depend on the machine, so they belong here and not in the tests.
+Each command is timed as a whole process (best of RUNS wall-clock runs) beside its floor, the least any tool
+must spend on the same input:
+
+- validate, due, export, resolve: libyaml parsing the file into Python objects (`yaml.load`, CSafeLoader);
+- diff: libyaml parsing both versions;
+- report: that parse, importing pandas and matplotlib, and saving one empty figure;
+- `ledger --help`: a bare Python start that imports yaml.
+
+`check-jsonschema` validating the same file against schema/claims.schema.json is the peer (installed by
+`make bench`). Peak memory is the process's own maximum resident set. Prints a Markdown table and never asserts:
+timings depend on the machine, so they belong here and not in the tests.
+
+Usage: python bench/bench.py [SIZE ...]   (default: 1000 10000 100000)
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Optional
 
 import yaml
 
 from ledger import load
 
 ROOT = Path(__file__).resolve().parent.parent
-ENTRIES = 10_000
+SIZES = (1_000, 10_000, 100_000)
 RUNS = 3
+AS_OF = "2026-11-24"
+PARSE = "import yaml,sys; yaml.load(open(sys.argv[1], encoding='utf-8'), Loader=yaml.CSafeLoader)"
+PARSE_TWO = PARSE + "; yaml.load(open(sys.argv[2], encoding='utf-8'), Loader=yaml.CSafeLoader)"
+REPORT_FLOOR = (PARSE + "; import pandas, matplotlib; matplotlib.use('Agg'); import matplotlib.pyplot as plt; "
+                "plt.figure().savefig(sys.argv[2])")
+GIT_ENV = {"GIT_AUTHOR_NAME": "Bench", "GIT_AUTHOR_EMAIL": "bench@example.org", "GIT_COMMITTER_NAME": "Bench",
+           "GIT_COMMITTER_EMAIL": "bench@example.org", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
 
 
 class _Dumper(yaml.CSafeDumper):
@@ -27,15 +48,18 @@ class _Dumper(yaml.CSafeDumper):
         return True
 
 
-def synthetic_ledger(folder: Path) -> Path:
-    """A copy of the real sources and 10,000 entries cycled from the real ledger, each with a fresh id."""
+def synthetic_ledger(folder: Path, size: int = 10_000) -> Path:
+    """A copy of the real sources and `size` entries cycled from the real ledger, each with a fresh id.
+
+    PyYAML writes it, wrapping long values over several lines as other YAML tools do.
+    """
     shutil.copytree(ROOT / "seeds", folder / "seeds")
     # The ledger's own reader: plain YAML 1.1 would read the key `on:` of an amendment as the boolean true.
     doc, _ = load.parse((ROOT / "claims.yaml").read_bytes(), "claims.yaml")
     assert doc is not None
     real = doc.data["entries"]
     entries = []
-    for i in range(ENTRIES):
+    for i in range(size):
         entry = dict(real[i % len(real)])
         entry["id"] = f"{entry['id']}-{i}"
         entry.pop("related", None)
@@ -46,40 +70,109 @@ def synthetic_ledger(folder: Path) -> Path:
     return path
 
 
-def best(argv: list[str], cwd: Path) -> float:
-    """The fastest of RUNS wall-clock runs of a command that must succeed."""
-    times = []
-    for _ in range(RUNS):
-        start = time.perf_counter()
-        run = subprocess.run(argv, cwd=cwd, capture_output=True, text=True)
-        if run.returncode:
-            sys.exit(f"{' '.join(argv)} failed:\n{run.stderr}")
-        times.append(time.perf_counter() - start)
-    return min(times)
+def run(argv: list[str], cwd: Path, before: Optional[list[str]] = None) -> tuple[float, float]:
+    """Wall seconds and peak MiB of one run of a command that must succeed; `before` runs first, untimed."""
+    if before:
+        subprocess.run(before, cwd=cwd, check=True)
+    start = time.perf_counter()
+    child = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                             env={**os.environ, **GIT_ENV})
+    assert child.stderr is not None
+    err = child.stderr.read()
+    _, status, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - start
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode:
+        sys.exit(f"{' '.join(argv)} failed ({child.returncode}):\n{err.decode(errors='replace')}")
+    return seconds, usage.ru_maxrss / 1024
+
+
+def best(argv: list[str], cwd: Path, before: Optional[list[str]] = None, runs: int = RUNS) -> tuple[float, float]:
+    """The fastest of `runs` runs, and the largest peak memory seen."""
+    results = [run(argv, cwd, before) for _ in range(runs)]
+    return min(t for t, _ in results), max(m for _, m in results)
+
+
+def row(size: str, name: str, timed: tuple[float, float], floor: tuple[float, float], note: str = "") -> str:
+    """One line of the Markdown table."""
+    (t, m), (ft, fm) = timed, floor
+    return f"| {size} | {name} | {t:.2f} | {ft:.2f} | **{t / ft:.2f}x** | {m:.0f} | {fm:.0f} | {note} |"
+
+
+def open_entry(path: Path) -> str:
+    """The id of an open entry, to resolve."""
+    doc, _ = load.parse(path.read_bytes(), str(path))
+    assert doc is not None
+    return next(e["id"] for e in doc.data["entries"] if e["status"] == "open")
+
+
+def measure(size: int, python: str, ledger: str, peer: Optional[str]) -> list[str]:
+    """The table rows for a synthetic ledger of `size` entries."""
+    runs = 1 if size >= 100_000 else RUNS
+    lines = []
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        path = synthetic_ledger(folder, size)
+        label = f"{size:,} ({path.stat().st_size / 1e6:.1f} MB)"
+        git = ["git", "-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false"]
+        for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "base"]):
+            subprocess.run(git + args, cwd=folder, check=True, env={**os.environ, **GIT_ENV})
+        original = folder / "original.yaml"
+        shutil.copy(path, original)
+        parse = best([python, "-c", PARSE, str(path)], folder, runs=runs)
+        common = ["--as-of", AS_OF]
+        lines.append(row(label, "validate", best([ledger, "validate", "-q", *common, str(path)], folder, runs=runs),
+                         parse))
+        lines.append(row(label, "due", best([ledger, "due", *common, "--ledger", str(path)], folder, runs=runs),
+                         parse))
+        lines.append(row(label, "export", best([ledger, "export", *common, "--ledger", str(path)], folder,
+                                               runs=runs), parse))
+        resolve = [ledger, "resolve", open_entry(path), "--status", "correct", "--evidence",
+                   "https://example.org/outcome", "--type", "primary", "--publisher", "Example", "--published-on",
+                   "2026-01-01", "--note", "The outcome.", "--on", "2026-01-02", "--ledger", str(path), *common]
+        lines.append(row(label, "resolve", best(resolve, folder, ["cp", str(original), str(path)], runs=runs), parse,
+                         "one entry, every other byte kept"))
+        subprocess.run(git + ["commit", "-qam", "resolve one"], cwd=folder, check=True,
+                       env={**os.environ, **GIT_ENV})
+        head = folder / "head.yaml"
+        shutil.copy(path, head)
+        lines.append(row(label, "diff", best([ledger, "diff", "--ledger", str(path), "HEAD~1", "HEAD"], folder,
+                                             runs=runs),
+                         best([python, "-c", PARSE_TWO, str(original), str(head)], folder, runs=runs),
+                         "floor: both versions parsed"))
+        floor = best([python, "-c", REPORT_FLOOR, str(path), str(folder / "empty.png")], folder, runs=runs)
+        lines.append(row(label, "report", best([ledger, "report", "--ledger", str(path), "--out",
+                                                str(folder / "reports"), *common], folder, runs=runs), floor,
+                         "floor: parse + pandas + matplotlib + one figure"))
+        if peer:
+            schema = str(ROOT / "schema" / "claims.schema.json")
+            lines.append(row(label, "check-jsonschema (peer)",
+                             best([peer, "--schemafile", schema, str(path)], folder, runs=runs), parse,
+                             "schema only: no lines, quotes or cross-field rules"))
+    return lines
 
 
 def main() -> None:
+    sizes = [int(a) for a in sys.argv[1:]] or list(SIZES)
     python = sys.executable
-    ledger = str(Path(python).parent / "ledger")
+    bin_dir = Path(python).parent
+    ledger = str(bin_dir / "ledger")
+    peer = str(bin_dir / "check-jsonschema") if (bin_dir / "check-jsonschema").exists() else None
+    print("| entries | command | seconds | floor s | ratio | peak MiB | floor MiB | note |")
+    print("|---|---|---:|---:|---:|---:|---:|---|")
     with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        path = synthetic_ledger(folder)
-        size = path.stat().st_size / 1e6
-        parse = best([python, "-c", "import yaml,sys; yaml.load(open(sys.argv[1], encoding='utf-8'), "
-                      "Loader=yaml.CSafeLoader)", str(path)], folder)
-        validate = best([ledger, "validate", "-q", "--as-of", "today", str(path)], folder)
-        print(f"synthetic ledger: {ENTRIES} entries, {size:.1f} MB; best of {RUNS} runs")
-        print(f"libyaml parse          {parse:6.2f} s")
-        print(f"ledger validate        {validate:6.2f} s   ratio {validate / parse:.2f} (target <= 1.5)")
-        if shutil.which(ledger) and subprocess.run([ledger, "report", "--help"], capture_output=True).returncode == 0:
-            floor = best([python, "-c", "import yaml,sys; yaml.load(open(sys.argv[1], encoding='utf-8'), "
-                          "Loader=yaml.CSafeLoader); import pandas, matplotlib; matplotlib.use('Agg'); "
-                          "import matplotlib.pyplot as plt; plt.figure().savefig(sys.argv[2])",
-                          str(path), str(folder / "empty.png")], folder)
-            report = best([ledger, "report", "--ledger", str(path), "--out", str(folder / "reports"),
-                           "--as-of", "today"], folder)
-            print(f"floor (parse + pandas + matplotlib + one empty figure) {floor:6.2f} s")
-            print(f"ledger report          {report:6.2f} s   ratio {report / floor:.2f} (target <= 2)")
+        out = Path(tmp)
+        help_ = best([ledger, "--help"], ROOT, runs=5)
+        print(row("–", "ledger --help", help_, best([python, "-c", "import yaml"], ROOT, runs=5),
+                  "floor: python -c 'import yaml'"), flush=True)
+        real = best([ledger, "report", "--out", str(out / "reports"), "--as-of", AS_OF], ROOT)
+        floor = best([python, "-c", REPORT_FLOOR, str(ROOT / "claims.yaml"), str(out / "empty.png")], ROOT)
+        print(row("real ledger", "report", real, floor, "3 charts as SVG and PNG, 5 text files"), flush=True)
+    for size in sizes:
+        for line in measure(size, python, ledger, peer):
+            print(line, flush=True)
+    if peer is None:
+        print("\n(check-jsonschema is not installed: `make bench` installs it)")
 
 
 if __name__ == "__main__":
