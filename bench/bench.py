@@ -5,6 +5,7 @@ Prints ratios, never asserts: timings depend on the machine, so they belong here
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 import subprocess
 import sys
@@ -71,6 +72,12 @@ def main() -> None:
         print(f"synthetic ledger: {ENTRIES} entries, {size:.1f} MB; best of {RUNS} runs")
         print(f"libyaml parse          {parse:6.2f} s")
         print(f"ledger validate        {validate:6.2f} s   ratio {validate / parse:.2f} (target <= 1.5)")
+        if importlib.util.find_spec("sqlite_utils"):  # the serve extra
+            db = folder / "ledger.db"
+            export = best([ledger, "export", "--format", "sqlite", "--out", str(db), "--ledger", str(path),
+                           "--as-of", "today"], folder)
+            print(f"ledger export sqlite   {export:6.2f} s   ratio {export / parse:.2f}, "
+                  f"database {db.stat().st_size / 1e6:.1f} MB")
         if shutil.which(ledger) and subprocess.run([ledger, "report", "--help"], capture_output=True).returncode == 0:
             floor = best([python, "-c", "import yaml,sys; yaml.load(open(sys.argv[1], encoding='utf-8'), "
                           "Loader=yaml.CSafeLoader); import pandas, matplotlib; matplotlib.use('Agg'); "
