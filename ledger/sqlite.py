@@ -172,11 +172,15 @@ def _search(db: sqlite_utils.Database, data: Data) -> None:
     # all Datasette's search asks of it (`rowid in (select rowid from entries_fts where entries_fts match …)`).
     columns = ", ".join(SEARCHED)
     db.execute(f"CREATE VIRTUAL TABLE [{SEARCH_TABLE}] USING fts5({columns}, content='', tokenize='{TOKENIZE}')")
+    config = f"INSERT INTO [{SEARCH_TABLE}] ([{SEARCH_TABLE}], rank) VALUES (?, ?)"
+    # The index is merged once at the end ('optimize'), not along the way: a third faster on 10,000 entries.
+    db.conn.executemany(config, [("automerge", 0), ("crisismerge", 64)])
     rows = db.execute(f"SELECT rowid, {columns} FROM entries ORDER BY rowid").fetchall()
     marks = ", ".join("?" * len(SEARCHED))
     db.conn.executemany(f"INSERT INTO [{SEARCH_TABLE}] (rowid, {columns}) VALUES (?, {marks})",
                         ((row[0], *(search_text(v) for v in row[1:])) for row in rows))
     db.execute(f"INSERT INTO [{SEARCH_TABLE}] ([{SEARCH_TABLE}]) VALUES ('optimize')")
+    db.conn.executemany(config, [("automerge", 4), ("crisismerge", 16)])  # SQLite's defaults, for later writers
 
 
 # In the order they are built: a table comes after the tables its foreign keys point to.
