@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: report test bench validate install merge-driver clean
+.PHONY: report test bench validate serve install merge-driver clean
 
 report: $(STAMP)
 	$(BIN)/ledger report
@@ -19,6 +19,14 @@ bench: $(STAMP)
 
 validate: $(STAMP)
 	$(BIN)/ledger validate --quiet
+
+# The ledger as a database in Datasette, on this machine only: http://127.0.0.1:8001/ (PORT=8002 make serve).
+# The database is rebuilt on every run; build/ is not committed.
+PORT ?= 8001
+serve: $(STAMP)
+	@mkdir -p build
+	$(BIN)/ledger export --format sqlite --out build/ledger.db
+	$(BIN)/datasette serve --immutable build/ledger.db --metadata datasette/metadata.yaml --host 127.0.0.1 --port $(PORT)
 
 install: $(STAMP)
 

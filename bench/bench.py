@@ -17,6 +17,7 @@ Usage: python bench/bench.py [SIZE ...]   (default: 1000 10000 100000)
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -127,6 +128,11 @@ def measure(size: int, python: str, ledger: str, peer: Optional[str]) -> list[st
                          parse))
         lines.append(row(label, "export", best([ledger, "export", *common, "--ledger", str(path)], folder,
                                                runs=runs), parse))
+        if importlib.util.find_spec("sqlite_utils"):  # the serve extra
+            lines.append(row(label, "export --format sqlite",
+                             best([ledger, "export", "--format", "sqlite", "--out", str(folder / "ledger.db"),
+                                   *common, "--ledger", str(path)], folder, runs=runs), parse,
+                             "with the full-text index"))
         resolve = [ledger, "resolve", open_entry(path), "--status", "correct", "--evidence",
                    "https://example.org/outcome", "--type", "primary", "--publisher", "Example", "--published-on",
                    "2026-01-01", "--note", "The outcome.", "--on", "2026-01-02", "--ledger", str(path), *common]

@@ -140,15 +140,43 @@ def cmd_due(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+SQLITE_MISSING = ("ledger export --format sqlite needs sqlite-utils, which is not installed: "
+                  "pip install 'ledger[serve]' (or `make serve`, which installs it)")
+
+
 def cmd_export(args: argparse.Namespace) -> int:
-    """ledger export: every entry normalised, as JSON or CSV."""
+    """ledger export: every entry normalised, as JSON or CSV on standard output, or as a SQLite database."""
     from ledger.export import to_csv, to_json, rows
 
+    if args.format == "sqlite" and not args.out:
+        raise UsageError("--format sqlite needs --out FILE: a database is written to a file, not to standard output")
+    if args.format != "sqlite" and args.out:
+        raise UsageError(f"--out goes with --format sqlite; --format {args.format} writes to standard output")
+    if args.format == "sqlite":
+        out = Path(args.out)
+        if out.is_dir():
+            raise UsageError(f"--out {out} is a folder: name the database file, e.g. {out / 'ledger.db'}")
+        try:
+            from ledger import sqlite
+        except ModuleNotFoundError as err:
+            if err.name != "sqlite_utils":
+                raise
+            _err(SQLITE_MISSING)
+            return EXIT_PROBLEMS
     result = _valid_entries(args)
     if result is None:
         return EXIT_PROBLEMS
-    data = rows(result.entries, parse_as_of(args.as_of))
-    _out(to_json(data) if args.format == "json" else to_csv(data))
+    as_of = parse_as_of(args.as_of)
+    data = rows(result.entries, as_of)
+    if args.format != "sqlite":
+        _out(to_json(data) if args.format == "json" else to_csv(data))
+        return EXIT_OK
+    try:
+        sqlite.to_sqlite(data, result.sources, as_of, out)
+    except OSError as err:
+        _err(f"ledger export: cannot write {out}: {err.strerror or err}; it is left as it was")
+        return EXIT_PROBLEMS
+    _err(f"wrote {out} as of {as_of} ({len(data)} entries)")
     return EXIT_OK
 
 
@@ -503,9 +531,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--upcoming", type=int, default=10, metavar="N", help="how many coming due to list (default: 10)")
     p.set_defaults(func=cmd_due)
 
-    p = sub.add_parser("export", help="write every entry, normalised, as JSON or CSV to standard output")
+    p = sub.add_parser("export", help="write every entry, normalised, as JSON or CSV to standard output, "
+                                      "or as a SQLite database for Datasette")
     ledger_args(p)
-    p.add_argument("--format", choices=["json", "csv"], default="json", help="output format (default: json)")
+    p.add_argument("--format", choices=["json", "csv", "sqlite"], default="json",
+                   help="output format (default: json); sqlite needs --out and the serve extra (sqlite-utils)")
+    p.add_argument("--out", metavar="FILE", help="the database file for --format sqlite, replaced as a whole")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("deadline", help="turn a deadline phrase as said (明年第一季度, within two years) into the canonical form")
@@ -620,7 +651,7 @@ def _locate(args: argparse.Namespace) -> None:
         root = find_root(Path.cwd())
         # Shown relative to where the user stands, so that every problem's path can be opened from there.
         args.ledger = os.path.relpath(root / "claims.yaml") if root else "claims.yaml"
-    if getattr(args, "out", False) is None:
+    if getattr(args, "command", None) == "report" and args.out is None:
         args.out = str(Path(args.ledger).parent / "reports")
 
 

@@ -245,6 +245,18 @@ def test_export_csv_is_inert_and_json_exact(hostile, capsys):
     assert [r["summary"] for r in json.loads(out)[::2]] == list(HOSTILE_VALID)
 
 
+def test_export_sqlite_keeps_the_exact_text(hostile, capsys):
+    # Like the JSON export, the database holds the ledger's text as it is; Datasette escapes it for its pages.
+    import sqlite3
+
+    code, _, err = _run(capsys, "export", "--format", "sqlite", "--out", "ledger.db", "--as-of", "2026-11-23")
+    assert code == 0, err
+    db = sqlite3.connect(hostile / "ledger.db")
+    assert [r[0] for r in db.execute("SELECT summary FROM entries ORDER BY rowid")][::2] == list(HOSTILE_VALID)
+    assert {r[0] for r in db.execute("SELECT url FROM evidence WHERE url IS NOT NULL")} == {HOSTILE_URL}
+    db.close()
+
+
 def test_due_is_inert_in_text_and_markdown(hostile, capsys):
     code, out, err = _run(capsys, "due", "--as-of", "2026-11-23")
     assert code == 0 and _terminal_clean(out + err)
