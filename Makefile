@@ -14,8 +14,13 @@ test: $(STAMP)
 	$(BIN)/pytest
 	$(BIN)/mypy
 
-bench: $(STAMP)
-	$(BIN)/python bench/bench.py
+# SIZES="1000 10000" make bench for a shorter run; the default adds 100,000 entries (several minutes).
+bench: $(STAMP) $(VENV)/.bench
+	$(BIN)/python bench/bench.py $(SIZES)
+
+$(VENV)/.bench: pyproject.toml
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,bench]'
+	touch $@
 
 validate: $(STAMP)
 	$(BIN)/ledger validate --quiet

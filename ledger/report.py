@@ -48,6 +48,7 @@ DEFINITIONS = (
     "**≈** before a date said: the source does not give the day, so the date is the best-supported one, by default "
     "the latest the documents allow (the entry's notes give the range and the records it rests on).",
 )
+TABLE_LIMIT = 1_000  # entries listed one by one; a larger ledger lists the most recently said, claims.csv has all
 AWAITING_ORDER = "never checked first, then least recently checked, then most overdue"
 
 
@@ -110,6 +111,8 @@ class _Report:
         self.as_of = as_of
         self.sources = sources
         self.entries = sorted(entries, key=lambda e: (e.said_on, e.id))
+        self.listed = self.entries[-TABLE_LIMIT:]
+        self.listed_ids = {e.id for e in self.listed}
         frames = score.score(self.entries, as_of)
         self.overall = self._records(frames["overall"])["overall"]
         self.predictions = self._records(frames["predictions"])["predictions"]
@@ -125,9 +128,8 @@ class _Report:
         figures = {"scorecard": chart.scorecard(self.entries, as_of),
                    "timeline": timeline.draw(self.rows, as_of, self.not_drawn),
                    "calibration": chart.calibration(self.entries, as_of)}
-        self.svg = {name: chart.to_svg(fig) for name, fig in figures.items()}
+        self.svg, self.png = chart.save_all(figures)
         self.svg["timeline"] = timeline.with_tooltips(self.svg["timeline"], self.rows)
-        self.png = {name: chart.to_png(fig) for name, fig in figures.items()}
 
     @staticmethod
     def _records(frame: Any) -> dict[str, dict[str, Any]]:
@@ -262,13 +264,15 @@ def _readme(r: _Report) -> str:
     out += ["", "![Calibration: stated confidence against outcome](calibration.svg)", ""]
 
     out += ["## All entries", ""]
+    if len(r.listed) < len(r.entries):
+        out += [_partial_note(r, "[claims.csv](claims.csv)"), ""]
     if r.entries:
         out.append(_md_table(
             ["Id", "Said", "Speaker", "Summary", "Quote", "Deadline", "Status", "Criteria", "Evidence"],
             ([md(e.id), e.said_text, md(e.speaker), md(e.summary), md(e.quote), md(r.deadline(e)),
               md(r.status(e)), md(e.criteria or ""), "<br>".join(markdown_link(label, url) + (f": {md(detail)}" if detail else "")
                                         for label, url, detail in r.evidence(e))]
-             for e in r.entries)))
+             for e in r.listed)))
     else:
         out += ["No entries.", ""]
     return "\n".join(out).rstrip("\n") + "\n"
@@ -403,8 +407,8 @@ def _badge(status: str, text: str) -> str:
 
 
 def _html_md(text: str) -> str:
-    # The shared sentences use **bold** only; everything else in them is escaped.
-    return re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", h(text))
+    # The shared sentences use **bold** and `code` only; everything else in them is escaped.
+    return re.sub(r"`(.+?)`", r"<code>\1</code>", re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", h(text)))
 
 
 def _index(r: _Report) -> str:
@@ -453,7 +457,9 @@ def _index(r: _Report) -> str:
             (_td(f'<span class="late">{_since(d)}</span>', "nowrap", -d.days) + _td(h(d.window.text), "nowrap")
              + _td(h(d.entry.said_text), "nowrap", d.entry.said_on.toordinal())
              + _td(h(d.entry.checked_text), "nowrap") + _td(h(d.entry.speaker), "nowrap")
-             + _td(h(d.entry.summary), "s") + _td(f'<a class="id" href="#e-{h(d.entry.id)}">{h(d.entry.id)}</a>')
+             + _td(h(d.entry.summary), "s")
+             + _td(f'<a class="id" href="#e-{h(d.entry.id)}">{h(d.entry.id)}</a>' if d.entry.id in r.listed_ids
+                   else f'<span class="id">{h(d.entry.id)}</span>')
              for d in r.overdue)))
     else:
         out.append('<p class="note">No open prediction is past its deadline.</p>')
@@ -493,11 +499,13 @@ def _index(r: _Report) -> str:
          + _td(h(_pct(c["mean_outcome"])), "n", c["mean_outcome"]) for c in r.calibration)))
 
     out.append('<h2 id="entries-heading">All entries</h2>')
+    if len(r.listed) < len(r.entries):
+        out.append(f'<p class="note">{_html_md(_partial_note(r, "claims.csv"))}</p>')
     if r.entries:
         out.append('<input type="search" id="filter" placeholder="Filter entries by any text…" '
                    'aria-label="Filter entries">')
         rows, overdue = [], {d.entry.id for d in r.overdue}
-        for e in r.entries:
+        for e in r.listed:
             late = e.id in overdue
             status = _badge(e.status, _status_label(e.status))
             if e.resolved_on:
@@ -525,6 +533,13 @@ def _index(r: _Report) -> str:
 
 
 # --- Public API --------------------------------------------------------------------------------
+
+
+def _partial_note(r: _Report, csv: str) -> str:
+    # Megabytes of table help no reader: past TABLE_LIMIT the page stays light and the full list is a file.
+    return (f"The ledger holds {len(r.entries):,} entries: this table lists the {len(r.listed):,} said most recently "
+            f"(from {r.listed[0].said_on.isoformat()}). Every entry is in {csv}, and in the database that "
+            "`ledger export --format sqlite` writes (`make serve` opens it in Datasette, with search and facets).")
 
 
 def _timeline_caption(r: _Report) -> str:

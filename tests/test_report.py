@@ -281,3 +281,19 @@ def test_a_kill_at_any_point_leaves_one_whole_report(tmp_path, checked, outputs,
         assert sorted(p.name for p in tmp_path.iterdir()) == ["reports"], "left behind beside the folder"
     assert point > 50 and seen["old"] > 0 and seen["new"] > 0, (point, seen)
     print(f"{point - 1} kill points: {seen}")
+
+
+def test_a_large_ledger_lists_the_most_recent_entries_and_points_to_all(checked, monkeypatch):
+    monkeypatch.setattr(report, "TABLE_LIMIT", 2)
+    out = report.render(checked.entries, checked.sources, AS_OF)
+    newest = sorted(checked.entries, key=lambda e: (e.said_on, e.id))[-2:]
+    readme, page = out["README.md"].decode(), out["index.html"].decode()
+    table = readme[readme.index("## All entries"):]
+    note = f"The ledger holds {len(checked.entries)} entries: this table lists the 2 said most recently"
+    assert note in table and note in page
+    assert [line.split(" | ")[0].lstrip("| ") for line in table.splitlines() if line.startswith("| ")][2:] == [
+        e.id for e in newest]
+    assert page.count('<a class="id" id="e-') == 2
+    # The CSV and the scores still hold every entry.
+    assert out["claims.csv"].decode().count("\n") > len(checked.entries)
+    assert f'"entries": {len(checked.entries)}' in out["scoreboard.json"].decode()
