@@ -1,6 +1,5 @@
 """ledger.chart: the scorecard, the calibration chart, the bundled CJK font, repeatable files."""
 
-import datetime as dt
 
 import pytest
 

@@ -1,7 +1,6 @@
 import datetime as dt
 import os
 import re
-import time
 from pathlib import Path
 
 import pytest

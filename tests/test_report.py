@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from ledger import atomic, report, timeline
+from ledger import atomic, report, summary, timeline
 from ledger.model import Entry
 from ledger.validate import check_file
 from conftest import FIXTURES
@@ -284,7 +284,7 @@ def test_a_kill_at_any_point_leaves_one_whole_report(tmp_path, checked, outputs,
 
 
 def test_a_large_ledger_lists_the_most_recent_entries_and_points_to_all(checked, monkeypatch):
-    monkeypatch.setattr(report, "TABLE_LIMIT", 2)
+    monkeypatch.setattr(summary, "TABLE_LIMIT", 2)
     out = report.render(checked.entries, checked.sources, AS_OF)
     newest = sorted(checked.entries, key=lambda e: (e.said_on, e.id))[-2:]
     readme, page = out["README.md"].decode(), out["index.html"].decode()

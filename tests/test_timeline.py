@@ -1,5 +1,4 @@
 import datetime as dt
-import warnings
 
 import matplotlib
 import matplotlib.dates as mdates
