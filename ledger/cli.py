@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import os
 import re
+import shutil
 import sys
 import traceback
 from pathlib import Path
@@ -101,14 +102,13 @@ def _valid_entries(args: argparse.Namespace) -> Optional[Any]:
 
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], markdown: bool) -> str:
+    from ledger import tables
+
     if markdown:
-        cells = [[escape.markdown(c) for c in row] for row in rows]
-        lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
-        return "\n".join(lines + ["| " + " | ".join(r) + " |" for r in cells]) + "\n"
-    rows = [[escape.terminal(c) for c in row] for row in rows]
-    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
-    fmt = "  ".join(f"{{:<{w}}}" for w in widths[:-1]) + "  {}"
-    return "\n".join(fmt.format(*r).rstrip() for r in [headers, *rows]) + "\n"
+        return tables.markdown_table(headers, rows)
+    # On a terminal the last column is cut to its width; piped to a file or a program, nothing is cut.
+    columns = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+    return tables.text_table(headers, rows, columns)
 
 
 def cmd_due(args: argparse.Namespace) -> int:
