@@ -353,7 +353,7 @@ def cmd_find(args: argparse.Namespace) -> int:
 
 def cmd_new(args: argparse.Namespace) -> int:
     """ledger new: a draft entry for a sentence of a source; with --append, added to the ledger if it validates."""
-    from ledger import load, newentry
+    from ledger import load, newentry, speakers
 
     text, _ = _source_text(args)
     sources_doc, _ = load.read(_sources_file(args))
@@ -371,7 +371,7 @@ def cmd_new(args: argparse.Namespace) -> int:
     taken = {str(i.get("id")) for i in [*entries, *removed] if isinstance(i, dict)}
     try:
         sentence = newentry.pick_sentence(text, args.line, args.quote)
-        d = newentry.draft(text, source, entries, taken, sentence)
+        d = newentry.draft(text, source, entries, taken, sentence, speakers.read(_sources_file(args).parent))
     except newentry.NewEntryError as err:
         _err(f"ledger new: {err}")
         return EXIT_PROBLEMS

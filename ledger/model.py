@@ -189,6 +189,20 @@ class Source(_Strict):
     notes: Optional[Text] = None
 
 
+class Speaker(_Strict):
+    """One person in seeds/speakers.yaml: the name the ledger uses, and the other ways sources write it."""
+
+    name: Text
+    role: Optional[Text] = None
+    also: list[Text] = []
+
+
+class SpeakerList(_Strict):
+    """The whole of seeds/speakers.yaml."""
+
+    speakers: list[Speaker]
+
+
 class SourceList(_Strict):
     """The whole of seeds/sources.yaml."""
 

@@ -15,6 +15,7 @@ from typing import Any, Optional
 from ledger import atomic, cues, load, passages, phrases
 from ledger.problem import Problem
 from ledger.sources import normalise, normalise_mapped
+from ledger.speakers import Registry
 from ledger.yamltext import flow_list, scalar
 
 FILL_IN = "FILL IN"
@@ -85,12 +86,16 @@ def _label_speakers(text: str, speakers: list[str], entries: list[Any], source_i
     return {label: counter.most_common(1)[0][0] for label, counter in votes.items()}
 
 
-def _speaker(label: Optional[str], speakers: list[str], learned: dict[str, str]) -> tuple[Optional[str], str]:
+def _speaker(label: Optional[str], speakers: list[str], learned: dict[str, str],
+             registry: Optional[Registry] = None) -> tuple[Optional[str], str]:
     if label is None:
         return None, "no speaker label above this line"
     for name in speakers:
         if label == name or label.endswith(name):
             return name, f"transcript label '{label}'"
+    registered = registry.name_for(label) if registry is not None else None
+    if registered in speakers:
+        return registered, f"transcript label '{label}', another name of '{registered}' in seeds/speakers.yaml"
     if label in learned:
         return learned[label], f"transcript label '{label}', as earlier entries of this source read it"
     close = difflib.get_close_matches(label, speakers, n=1, cutoff=0.8)
@@ -131,7 +136,8 @@ def suggest_id(source_id: str, source_year: Optional[int], quote: str, line: int
     return candidate
 
 
-def draft(text: str, source: dict[str, Any], entries: list[Any], taken: set[str], sentence: passages.Sentence) -> Draft:
+def draft(text: str, source: dict[str, Any], entries: list[Any], taken: set[str], sentence: passages.Sentence,
+          registry: Optional[Registry] = None) -> Draft:
     """A draft entry for a sentence of a source: every field that can be read from the source, guessed."""
     source_id = str(source["id"])
     speakers = [s for s in source.get("speakers") or [] if isinstance(s, str)]
@@ -139,7 +145,7 @@ def draft(text: str, source: dict[str, Any], entries: list[Any], taken: set[str]
     said_on = said_on if isinstance(said_on, dt.date) else None
     label = passages.speaker_label(text, sentence.line)
     learned = _label_speakers(text, speakers, entries, source_id) if label and label not in speakers else {}
-    speaker, speaker_reason = _speaker(label, speakers, learned)
+    speaker, speaker_reason = _speaker(label, speakers, learned, registry)
     if speaker is None and len(speakers) == 1:
         speaker, speaker_reason = speakers[0], "the source's only speaker"
     marker, figure = cues.future_marker(sentence.text), cues.figure(sentence.text)

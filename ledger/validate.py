@@ -15,10 +15,11 @@ from pydantic import BaseModel, ValidationError
 from ledger import deadlines, load, passages
 from ledger.load import Document
 from ledger.escape import WEB_URL
-from ledger.model import Entry, Evidence, Removal, Source, describe
+from ledger.model import Entry, Evidence, Removal, Source, Speaker, describe
 from ledger.problem import Problem
 from ledger.vocabulary import RESOLVED_STATUSES, SCORED_STATUSES, SHA256_PATTERN, TOPICS
 from ledger.sources import Archive
+from ledger.speakers import FILE, Registry
 
 _FIELD_CODES = {
     "id": "bad-id",
@@ -172,7 +173,30 @@ def _duplicate_ids(doc: Document, key: str, items: list[Any], what: str) -> list
     return problems
 
 
-def check_sources(doc: Document, seeds: Path, archive: Archive) -> tuple[dict[str, Source], list[Problem]]:
+def check_speakers(doc: Document) -> tuple[Registry, list[Problem]]:
+    """Validate seeds/speakers.yaml: each person once, no name or other name given to two people."""
+    problems: list[Problem] = []
+    registry = Registry()
+    for i, item in enumerate(_items(doc, "speakers", problems)):
+        speaker = _model(doc, ("speakers", i), Speaker, item, problems)
+        if speaker is None:
+            continue
+        for written in registry.add(speaker):
+            j = speaker.also.index(written) if written != speaker.name else None
+            at = ("speakers", i, "also", j) if j is not None else ("speakers", i, "name")
+            owner = registry.name_for(written)
+            problems.append(doc.problem(at, "duplicate-speaker", f"'{written}' is registered twice" if owner == written
+                                        else f"'{written}' is already a name of '{owner}'"))
+    return registry, problems
+
+
+def _speaker_problems(doc: Document, at: tuple[Any, ...], written: str, registry: Optional[Registry]) -> list[Problem]:
+    found = registry.problem(written) if registry is not None else None
+    return [doc.problem(at, *found)] if found else []
+
+
+def check_sources(doc: Document, seeds: Path, archive: Archive,
+                  registry: Optional[Registry] = None) -> tuple[dict[str, Source], list[Problem]]:
     """Validate seeds/sources.yaml and the archived files it lists, reading their text into `archive`."""
     problems: list[Problem] = []
     items = _items(doc, "sources", problems)
@@ -193,6 +217,8 @@ def check_sources(doc: Document, seeds: Path, archive: Archive) -> tuple[dict[st
         checked.add(ident)
         if source is not None:
             sources[ident] = source
+            for j, name in enumerate(source.speakers):
+                problems.extend(_speaker_problems(doc, at + ("speakers", j), name, registry))
             for key in ("url", "video_url"):
                 value = getattr(source, key)
                 if value is not None and not WEB_URL.fullmatch(value):
@@ -289,6 +315,7 @@ def _check_entry(
     archive: Archive,
     as_of: dt.date,
     ids: set[str],
+    registry: Optional[Registry] = None,
 ) -> list[Problem]:
     at = ("entries", i)
     out: list[Problem] = []
@@ -332,10 +359,12 @@ def _check_entry(
             add("checked_on", "checked-in-future", f"checked_on {e.checked_on} is after the as-of date {as_of}")
     out.extend(_check_evidence(doc, at, e, sources))
     source = sources.get(e.source)
+    named = _speaker_problems(doc, at + ("speaker",), e.speaker, registry)
+    out.extend(named)
     if source is None:
         if e.source not in source_ids and source_ids is not _UNKNOWN:
             add("source", "unknown-source", f"unknown source '{e.source}': add it to seeds/sources.yaml")
-    elif e.speaker not in source.speakers:
+    elif e.speaker not in source.speakers and not named:
         add(
             "speaker",
             "unknown-speaker",
@@ -382,8 +411,15 @@ def check(doc: Document, sources_doc: Optional[Document], seeds: Path, as_of: dt
     """Validate a parsed ledger against its sources: every problem, and the entries that are well-formed."""
     result = Checked(ledger=doc, source_ids=_UNKNOWN)
     archive = Archive()
+    registry = None
+    if (seeds / FILE).is_file():  # the registry is optional: without it, speakers are checked per source only
+        speakers_doc, problems = load.read(seeds / FILE)
+        result.problems.extend(problems)
+        if speakers_doc is not None:
+            registry, problems = check_speakers(speakers_doc)
+            result.problems.extend(problems)
     if sources_doc is not None:
-        result.sources, problems = check_sources(sources_doc, seeds, archive)
+        result.sources, problems = check_sources(sources_doc, seeds, archive, registry)
         result.problems.extend(problems)
         result.source_ids = _raw_ids(sources_doc, "sources")  # valid or not: an invalid source is not unknown
     items = _items(doc, "entries", result.problems, optional=("removed",))
@@ -394,7 +430,8 @@ def check(doc: Document, sources_doc: Optional[Document], seeds: Path, as_of: dt
         entry = _model(doc, ("entries", i), Entry, item, result.problems)
         if entry is not None:
             result.entries.append(entry)
-            result.problems.extend(_check_entry(doc, i, entry, result.sources, result.source_ids, archive, as_of, ids))
+            result.problems.extend(_check_entry(doc, i, entry, result.sources, result.source_ids, archive, as_of, ids,
+                                                registry))
     result.problems.sort()
     return result
 

@@ -31,8 +31,13 @@ def test_draft_from_a_labelled_transcript_line(repo, capsys):
     assert "  - id: devday24-line47  # suggested" in out
 
 
-def test_label_learned_from_earlier_entries_and_a_deadline(repo, capsys):
-    # 孙正义 is none of the source's speaker names; the source's earlier entries read it as Masayoshi Son.
+def test_label_read_through_the_registry_or_earlier_entries_and_a_deadline(repo, capsys):
+    # 孙正义 is none of the source's speaker names: seeds/speakers.yaml says whose other name it is...
+    assert _new(repo, "--source", "son-altman-tokyo-2025", "--quote", "Sam,谢谢你") == 0
+    assert ("speaker: Masayoshi Son  # from the transcript label '孙正义', another name of 'Masayoshi Son' in "
+            "seeds/speakers.yaml") in capsys.readouterr().out
+    # ...and without the registry, the source's earlier entries read it as Masayoshi Son.
+    (repo / "seeds" / "speakers.yaml").unlink()
     assert _new(repo, "--source", "son-altman-tokyo-2025", "--quote", "Sam,谢谢你") == 0
     assert "speaker: Masayoshi Son  # from the transcript label '孙正义', as earlier entries" in capsys.readouterr().out
     assert _new(repo, "--source", "big-technology-2025-12", "--quote", "明年 Q1") == 0

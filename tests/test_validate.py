@@ -52,7 +52,8 @@ def test_every_code_has_a_case():
         "bad-encoding", "empty-file", "missing-file", "unknown-topic", "bad-related", "unknown-speaker",
         "bad-evidence", "bad-url", "evidence-incomplete", "verdict-unsupported", "evidence-after-resolution",
         "evidence-before-said", "missing-criteria", "missing-reason", "checked-before-said", "checked-in-future",
-        "not-a-file", "control-character", "yaml-too-deep",
+        "not-a-file", "control-character", "yaml-too-deep", "unregistered-speaker", "speaker-alias",
+        "duplicate-speaker",
     } <= seen
 
 
