@@ -161,7 +161,8 @@ def _fonts() -> list[str]:
 
 
 @contextlib.contextmanager
-def _style() -> Iterator[None]:
+def style() -> Iterator[None]:
+    """The charts' shared look: fonts with a CJK fallback, fixed SVG ids, no math parsing of quoted text."""
     rc: dict[str, Any] = {
         "font.family": _fonts(),
         "font.size": 9,
@@ -248,7 +249,7 @@ def _bar_style(state: str) -> dict[str, Any]:
 
 def draw(rows: list[Row], as_of: dt.date) -> Figure:
     """The timeline as a Figure: one row per prediction, or counts when there are more than THRESHOLD."""
-    with _style():
+    with style():
         if not rows:
             return _empty(as_of)
         if len(rows) > THRESHOLD:
@@ -449,7 +450,7 @@ def _draw_aggregate(agg: Aggregate, as_of: dt.date) -> Figure:
 def to_svg(fig: Figure) -> bytes:
     """The figure as SVG bytes, identical for identical figures (no date, fixed id salt)."""
     buffer = io.BytesIO()
-    with _style():
+    with style():
         fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     return buffer.getvalue()
 
@@ -457,6 +458,6 @@ def to_svg(fig: Figure) -> bytes:
 def to_png(fig: Figure) -> bytes:
     """The figure as PNG bytes at a fixed dpi, identical for identical figures (no software stamp)."""
     buffer = io.BytesIO()
-    with _style():
+    with style():
         fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
     return buffer.getvalue()

@@ -215,12 +215,8 @@ def cmd_diff(args: argparse.Namespace) -> int:
     """ledger diff: what changed in the ledger between two revisions, as Markdown for a pull request."""
     from ledger import diffmarkdown, gitdiff, gitrepo
 
-    path = Path(args.ledger).resolve()
     try:
-        repo = gitrepo.toplevel(path.parent if path.parent.is_dir() else Path.cwd())
-        if not path.is_relative_to(repo.resolve()):
-            raise UsageError(f"{args.ledger} is outside the git repository at {repo}")
-        relative = path.relative_to(repo.resolve()).as_posix()
+        repo, relative = _repo_path(args.ledger)
         base = args.base if args.base is not None else gitrepo.default_base(repo)
         base_label = args.base if args.base is not None else f"{base[:12]} (merge base with the default branch)"
         d = gitdiff.diff_revisions(repo, base, args.head, relative)
@@ -235,6 +231,57 @@ def cmd_diff(args: argparse.Namespace) -> int:
     if args.strict and gitdiff.unexplained(d):
         _err("flagged changes without a note explaining them (see CONTRIBUTING.md, 'Change an entry's terms')")
         return EXIT_PROBLEMS
+    return EXIT_OK
+
+
+def _repo_path(ledger: str) -> tuple[Path, str]:
+    """The git work tree holding the ledger, and the ledger's path inside it."""
+    from ledger import gitrepo
+
+    path = Path(ledger).resolve()
+    repo = gitrepo.toplevel(path.parent if path.parent.is_dir() else Path.cwd())
+    if not path.is_relative_to(repo.resolve()):
+        raise UsageError(f"{ledger} is outside the git repository at {repo}")
+    return repo, path.relative_to(repo.resolve()).as_posix()
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    """ledger history: the ledger's record replayed from git, written as history.csv, history.md and a chart."""
+    from ledger import atomic, gitrepo, history, historyreport
+
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out} is a file, not a folder")
+    try:
+        repo, relative = _repo_path(args.ledger)
+        if gitrepo.is_shallow(repo):
+            # A partial history would be written as if it were the whole record.
+            _err(f"ledger history: {gitrepo.SHALLOW.split(':')[0]}: the history is incomplete; "
+                 "fetch it all (git fetch --unshallow) first")
+            return EXIT_PROBLEMS
+        record = history.replay(repo, relative)
+    except gitrepo.GitError as err:
+        _err(f"ledger history: {err}")
+        return EXIT_PROBLEMS
+    for s in record.skipped:
+        _err(f"skipped {s.commit[:12]} ({s.time[:10]}, {s.author}): {s.problem}")
+    outputs = historyreport.render(record)
+    from ledger import report
+
+    try:
+        changed = report.stale(outputs, out)
+        if changed:
+            atomic.replace_dir(out, outputs, 0o644)
+    except atomic.NotOwnFolder as err:
+        _err(f"ledger history: {err}")
+        return EXIT_PROBLEMS
+    except OSError as err:
+        _err(f"ledger history: cannot write to {out}/: {err.strerror or err}; the previous files are unchanged")
+        return EXIT_PROBLEMS
+    done = f"wrote {len(changed)} of {len(outputs)} files" if changed else f"all {len(outputs)} files already up to date"
+    changes = len(historyreport.verdict_log(record))
+    _err(f"{done} in {out}/: {len(record.rows)} version{'s' * (len(record.rows) != 1)} of {relative}, "
+         f"{changes} verdict change{'s' * (changes != 1)}, {len(record.skipped)} skipped")
     return EXIT_OK
 
 
@@ -353,6 +400,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--check", action="store_true",
                    help="write nothing; exit 1 naming the files that differ from a fresh report at the recorded as-of date")
     p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("history", help="replay the ledger's git history: numbers at every commit, a verdict log, a chart",
+                       description="Read every version of the ledger along the first-parent history of the current "
+                                   "branch and write history.csv (one row per commit), history.md (every verdict "
+                                   "given, changed or withdrawn, newest first) and history.png/.svg.")
+    p.add_argument("--ledger", metavar="PATH", help=LEDGER_HELP)
+    p.add_argument("--out", metavar="DIR", help="output folder (default: reports/ beside the ledger)")
+    p.set_defaults(func=cmd_history)
 
     p = sub.add_parser("diff", help="summarise what changed in the ledger between two git revisions, as Markdown")
     p.add_argument("base", nargs="?", metavar="BASE", help="base revision (default: the merge base with the default branch)")
