@@ -5,6 +5,7 @@ Prints ratios, never asserts: timings depend on the machine, so they belong here
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import subprocess
 import sys
@@ -19,6 +20,8 @@ from ledger import load
 ROOT = Path(__file__).resolve().parent.parent
 ENTRIES = 10_000
 RUNS = 3
+HISTORY_COMMITS = 1_000
+HISTORY_ENTRIES = 2_000
 
 
 class _Dumper(yaml.CSafeDumper):
@@ -27,23 +30,79 @@ class _Dumper(yaml.CSafeDumper):
         return True
 
 
-def synthetic_ledger(folder: Path) -> Path:
-    """A copy of the real sources and 10,000 entries cycled from the real ledger, each with a fresh id."""
-    shutil.copytree(ROOT / "seeds", folder / "seeds")
+def synthetic_entries(count: int = ENTRIES) -> list[dict]:
+    """`count` entries cycled from the real ledger, each with a fresh id."""
     # The ledger's own reader: plain YAML 1.1 would read the key `on:` of an amendment as the boolean true.
     doc, _ = load.parse((ROOT / "claims.yaml").read_bytes(), "claims.yaml")
     assert doc is not None
     real = doc.data["entries"]
     entries = []
-    for i in range(ENTRIES):
+    for i in range(count):
         entry = dict(real[i % len(real)])
         entry["id"] = f"{entry['id']}-{i}"
         entry.pop("related", None)
         entries.append(entry)
+    return entries
+
+
+def dump(data: object) -> str:
+    """YAML text as the ledger writes it: no anchors, Unicode kept, keys in their order."""
+    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False)
+
+
+def synthetic_ledger(folder: Path, count: int = ENTRIES) -> Path:
+    """A copy of the real sources and `count` entries cycled from the real ledger."""
+    shutil.copytree(ROOT / "seeds", folder / "seeds")
     path = folder / "claims.yaml"
-    path.write_text(yaml.dump({"entries": entries}, Dumper=_Dumper, allow_unicode=True, sort_keys=False),
-                    encoding="utf-8")
+    path.write_text(dump({"entries": synthetic_entries(count)}), encoding="utf-8")
     return path
+
+
+def _reopened(entry: dict) -> dict:
+    """The entry with its verdict withdrawn (evidence and criteria kept, as `ledger resolve --reopen` does)."""
+    out = {k: v for k, v in entry.items() if k != "resolved_on"}
+    out["status"] = "open"
+    return out
+
+
+def synthetic_history(folder: Path, commits: int = HISTORY_COMMITS, count: int = HISTORY_ENTRIES) -> Path:
+    """A git repository whose claims.yaml has `commits` versions of `count` entries, built with git fast-import.
+
+    Each commit after the first re-opens one resolved entry or restores its verdict, and records a check on one
+    open entry, so every version is valid and successive versions share all but two entries.
+    """
+    repo = folder / "history"
+    repo.mkdir()
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=repo, check=True)
+    entries = synthetic_entries(count)
+    texts = [dump([e]) for e in entries]
+    resolved = [i for i, e in enumerate(entries) if e["status"] != "open"]
+    open_ = [i for i, e in enumerate(entries) if e["status"] == "open"]
+    latest = max(d for e in entries for d in (e.get("said_on"), e.get("resolved_on"), e.get("checked_on"))
+                 if isinstance(d, dt.date))
+    start = dt.datetime.combine(latest + dt.timedelta(days=1), dt.time(9), dt.timezone.utc)
+    state = list(texts)
+    stream = subprocess.Popen(["git", "fast-import", "--quiet"], cwd=repo, stdin=subprocess.PIPE)
+    assert stream.stdin is not None
+    for n in range(commits):
+        when = start + dt.timedelta(hours=n)
+        if n:
+            i = resolved[(n * 7) % len(resolved)]
+            state[i] = texts[i] if state[i] != texts[i] else dump([_reopened(entries[i])])
+            j = open_[(n * 13) % len(open_)]
+            state[j] = dump([{**entries[j], "checked_on": when.date()}])
+        body = ("entries:\n" + "".join(state)).encode("utf-8")
+        stamp = f"{int(when.timestamp())} +0000"
+        message = f"version {n}".encode()
+        stream.stdin.write(b"commit refs/heads/main\n"
+                           + f"author Bench <bench@example.org> {stamp}\ncommitter Bench <bench@example.org> {stamp}\n"
+                           .encode() + b"data %d\n%s\n" % (len(message), message)
+                           + b"M 100644 inline claims.yaml\ndata %d\n%s\n" % (len(body), body))
+    stream.stdin.close()
+    if stream.wait():
+        sys.exit("git fast-import failed")
+    subprocess.run(["git", "checkout", "-q", "main"], cwd=repo, check=True)
+    return repo
 
 
 def best(argv: list[str], cwd: Path) -> float:

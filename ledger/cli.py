@@ -91,10 +91,18 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _valid_entries(args: argparse.Namespace) -> Optional[Any]:
+def _valid_entries(args: argparse.Namespace, shown: Optional[tuple[str, str]] = None) -> Optional[Any]:
+    """The checked ledger, or None after printing its problems; `shown` renames a path prefix in them."""
     result = _checked(args)
     if result.problems:
-        _out(format_problems(result.problems, "text"))
+        problems = result.problems
+        if shown:
+            old, new = shown
+            problems = [Problem(p.path.replace(old, new, 1), p.line, p.column, p.code, p.message) for p in problems]
+            _out(format_problems(problems, "text"))
+            _err(f"the ledger at {new.rstrip(':')} has problems, so its report cannot be made")
+            return None
+        _out(format_problems(problems, "text"))
         _err(f"{args.ledger} has problems; fix them first (ledger validate {args.ledger})")
         return None
     return result
@@ -167,8 +175,48 @@ def cmd_deadline(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _report_at_commit(args: argparse.Namespace) -> int:
+    """ledger report --at-commit REV: the report as the ledger stood at REV, from its files at REV, into --out."""
+    import posixpath
+    import tempfile
+
+    from ledger import gitrepo, report
+
+    if args.check:
+        raise UsageError("--at-commit writes the report of a past commit; it cannot be combined with --check")
+    if args.sources:
+        raise UsageError("--at-commit reads the sources list at that commit; leave out --sources")
+    with tempfile.TemporaryDirectory(prefix="ledger-at-commit-") as tmp:
+        try:
+            repo, relative = _repo_path(args.ledger)
+            rev = gitrepo.resolve(repo, args.at_commit)
+            folder = posixpath.dirname(relative)
+            recorded = posixpath.join(folder, "reports", "scoreboard.json")
+            written = gitrepo.export_files(repo, rev, [relative, recorded], [posixpath.join(folder, "seeds")],
+                                           Path(tmp))
+        except gitrepo.GitError as err:
+            _err(f"ledger report: {err}")
+            return EXIT_PROBLEMS
+        if relative not in written:
+            _err(f"ledger report: there is no {relative} at {args.at_commit}")
+            return EXIT_PROBLEMS
+        if args.as_of is None:
+            # The as-of date of the report committed with it, so that the same report comes out.
+            as_of = report.recorded_as_of(Path(tmp, folder, "reports"))
+            args.as_of = str(as_of) if as_of else gitrepo.commit_date(repo, rev).isoformat()
+        args.ledger = str(Path(tmp, relative))
+        args.check = False
+        return _report(args, (str(Path(tmp)) + os.sep, f"{rev[:12]}:"))
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     """ledger report: regenerate the reports, or with --check say which committed ones are stale."""
+    if args.at_commit is not None:
+        return _report_at_commit(args)
+    return _report(args)
+
+
+def _report(args: argparse.Namespace, shown: Optional[tuple[str, str]] = None) -> int:
     from ledger import atomic, report  # pandas and matplotlib: only this command pays for them
 
     out = Path(args.out)
@@ -177,7 +225,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.as_of is None and args.check:
         # CI checks the committed reports at the date they were made, not at today's date.
         args.as_of = str(report.recorded_as_of(out) or parse_as_of(None))
-    result = _valid_entries(args)
+    result = _valid_entries(args, shown)
     if result is None:
         return EXIT_PROBLEMS
     as_of = parse_as_of(args.as_of)
@@ -399,6 +447,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="DIR", help="output folder (default: reports/ beside the ledger)")
     p.add_argument("--check", action="store_true",
                    help="write nothing; exit 1 naming the files that differ from a fresh report at the recorded as-of date")
+    p.add_argument("--at-commit", metavar="REV",
+                   help="the report as the ledger stood at git revision REV (its ledger, sources and recorded as-of "
+                        "date), written to --out, which it needs")
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("history", help="replay the ledger's git history: numbers at every commit, a verdict log, a chart",
@@ -453,6 +504,8 @@ def _locate(args: argparse.Namespace) -> None:
         root = find_root(Path.cwd())
         # Shown relative to where the user stands, so that every problem's path can be opened from there.
         args.ledger = os.path.relpath(root / "claims.yaml") if root else "claims.yaml"
+    if getattr(args, "at_commit", None) is not None and args.out is None:
+        raise UsageError("--at-commit needs --out DIR: a past report is not written over reports/")
     if getattr(args, "out", False) is None:
         args.out = str(Path(args.ledger).parent / "reports")
 

@@ -237,3 +237,37 @@ def tree_files(repo: Path, rev: str, folder: str) -> list[tuple[str, str]]:
         if kind == "blob" and mode in ("100644", "100755"):
             files.append((name, blob))
     return files
+
+
+def export_files(repo: Path, rev: str, paths: list[str], folders: list[str], dest: Path) -> list[str]:
+    """Write `paths` and every regular file under `folders`, as they are at `rev`, into `dest`; the paths written.
+
+    What `ledger report --at-commit` reads instead of a checkout: the work tree and the index are left alone.
+    """
+    sha = _verify(repo, rev)
+    wanted = [(p, f"{sha}:./{p}") for p in paths]
+    for folder in folders:
+        wanted += [(name, blob) for name, blob in tree_files(repo, sha, folder)]
+    written = []
+    with BlobReader(repo) as blobs:
+        for name, spec in wanted:
+            parts = Path(name).parts
+            if Path(name).is_absolute() or ".." in parts:
+                continue
+            found = blobs.read(spec)
+            if found is None:
+                continue
+            target = dest.joinpath(*parts)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(found[1])
+            written.append(name)
+    return written
+
+
+def commit_date(repo: Path, rev: str) -> dt.date:
+    """The day of a commit, in its committer's time zone."""
+    sha = _verify(repo, rev)
+    time = _ok(repo, "show", "-s", "--format=%cI", sha)
+    if not time:
+        raise GitError(f"cannot read the date of {rev}")
+    return dt.date.fromisoformat(time[:10])

@@ -10,6 +10,7 @@ checks of each side: everything but the sources file and the quotes, which belon
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,9 +21,9 @@ from ledger.model import Entry
 from ledger.problem import Problem
 
 # The top-level `entries:` key with a block below it (anything after the colon but a comment is read whole).
-_ENTRIES_KEY = re.compile(r"^entries:[ \t]*(?:#[^\n]*)?\r?\n", re.MULTILINE)
-# Characters YAML also reads as line breaks; a text holding one is read whole.
-_ODD_BREAKS = re.compile("[\x85\u2028\u2029]|\r(?!\n)")
+_ENTRIES_KEY = re.compile(rb"\nentries:[ \t]*(?:#[^\n]*)?\r?\n")
+_ITEM = re.compile(rb"\n( *)-[ \r\n]")
+_CONTENT = re.compile(rb"\n[ \t]*[^ \t\r\n#]")
 
 
 @dataclass(frozen=True)
@@ -47,8 +48,8 @@ class Reader:
 
     def __init__(self, path: str = "claims.yaml") -> None:
         self.path = path
-        self._pieces: dict[str, _Piece] = {}
-        self._skeletons: dict[str, Optional[dict[str, dict[str, Any]]]] = {}
+        self._pieces: dict[bytes, _Piece] = {}
+        self._skeletons: dict[bytes, Optional[dict[str, dict[str, Any]]]] = {}
 
     def read(self, raw: bytes, as_of: dt.date) -> Version:
         """The version in `raw` as it stood on `as_of`: its entries, or the first problem `ledger validate` finds."""
@@ -69,11 +70,7 @@ class Reader:
 
     def _fast(self, raw: bytes, as_of: dt.date) -> Optional[Version]:
         """The version read entry by entry; None when that cannot be done safely or something is wrong."""
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            return None
-        split = _split(text)
+        split = _split(raw)
         if split is None:
             return None
         skeleton, pieces = split
@@ -96,16 +93,21 @@ class Reader:
             return None
         return Version(entries, removed)
 
-    def _skeleton(self, text: str) -> Optional[dict[str, dict[str, Any]]]:
+    def _skeleton(self, text: bytes) -> Optional[dict[str, dict[str, Any]]]:
         """The file without its entries, checked; its `removed:` notes, or None when it has a problem."""
         if text not in self._skeletons:
-            doc, problems = load.parse(text.encode("utf-8"), self.path)
+            if _odd_breaks(text):
+                self._skeletons[text] = None
+                return None
+            doc, problems = load.parse(text, self.path)
             ok = doc is not None and not problems and not validate.check(doc, None, Path("."), dt.date.max).problems
             self._skeletons[text] = _removed(doc.data) if ok and doc is not None else None
         return self._skeletons[text]
 
-    def _piece(self, text: str) -> _Piece:
-        doc, problems = load.parse(("entries:\n" + text).encode("utf-8"), self.path)
+    def _piece(self, text: bytes) -> _Piece:
+        if _odd_breaks(text):
+            return _Piece(None, dt.date.min)
+        doc, problems = load.parse(b"entries:\n" + text, self.path)
         if doc is None or problems:
             return _Piece(None, dt.date.min)
         # The as-of date is applied per version (Piece.latest); related ids are checked across the version.
@@ -116,42 +118,56 @@ class Reader:
         return _Piece(e, max(d for d in (e.said_on, e.resolved_on, e.checked_on) if d is not None))
 
 
+def _odd_breaks(text: bytes) -> bool:
+    """Whether the text holds what YAML also reads as a line break and the split does not: NEL, LS, PS, a lone CR.
+
+    Checked on each piece the first time it is seen: the pieces and the skeleton together are the whole file.
+    """
+    if b"\xc2\x85" in text or b"\xe2\x80\xa8" in text or b"\xe2\x80\xa9" in text:
+        return True
+    return b"\r" in text and text.count(b"\r") != text.count(b"\r\n")
+
+
 def _removed(data: Any) -> dict[str, dict[str, Any]]:
     items = data.get("removed") if isinstance(data, dict) else None
     return {item["id"]: item for item in items or [] if isinstance(item, dict) and isinstance(item.get("id"), str)}
 
 
-def _split(text: str) -> Optional[tuple[str, list[str]]]:
-    """The text without the items of its `entries:` block, and each item's text; None for a layout not split safely.
+def _split(raw: bytes) -> Optional[tuple[bytes, list[bytes]]]:
+    """The file without the items of its `entries:` block, and each item's bytes; None for a layout not split safely.
 
     The block runs from the line after `entries:` to the next line at column 0 that is not a comment or an item.
     Every item starts at the same indentation with `- `; a line inside the block less indented than that, or at
-    that indentation and not an item, means a layout this does not split, and the version is read whole.
+    that indentation and not an item, means a layout this does not split, and the version is read whole. It runs
+    on every version, so the block is scanned once, for the lines indented no deeper than the items.
     """
-    if _ODD_BREAKS.search(text):
-        return None
+    text = b"\n" + raw
     key = _ENTRIES_KEY.search(text)
     if key is None:
         return None
-    start = key.end()
-    first = re.compile(r"^( *)-(?:[ \r\n]|$)", re.MULTILINE).search(text, start)
-    if first is None:
+    first = _ITEM.search(text, key.end() - 1)
+    # Before the first item only blank lines and comments.
+    if first is None or _CONTENT.search(text, key.end() - 1, first.start()):
         return None
     indent = len(first.group(1))
-    # Before the first item only blank lines and comments.
-    if re.search(r"^[ \t]*[^ \t\r\n#]", text[start:first.start()], re.MULTILINE):
-        return None
-    if indent == 0:
-        end = re.compile(r"^(?:[^ \t\r\n#-]|-[^ \r\n])", re.MULTILINE).search(text, first.start())
-    else:
-        end = re.compile(r"^[^ \r\n#]", re.MULTILINE).search(text, first.start())
-    stop = end.start() if end else len(text)
-    block = text[first.start():stop]
-    if indent and re.search(rf"^ {{0,{indent - 1}}}[^ \r\n#]", block, re.MULTILINE):
-        return None
-    if re.search(rf"^ {{{indent}}}(?:[^ \r\n#-]|-[^ \r\n])", block, re.MULTILINE):
-        return None
-    pieces = re.split(rf"(?m)^(?= {{{indent}}}-(?:[ \r\n]|$))", block)
-    if pieces and pieces[0] == "":
-        pieces = pieces[1:]
-    return text[:first.start()] + text[stop:], pieces
+    starts, stop = [], len(text)
+    for m in _shallow_lines(indent).finditer(text, first.start()):
+        depth, lead, at = m.end(1) - m.start(1), m.group(2), m.end()
+        if lead == b"#":
+            continue
+        if depth == indent and lead == b"-" and (at == len(text) or text[at:at + 1] in b" \r\n"):
+            starts.append(m.start())
+        elif depth == 0:
+            stop = m.start()  # the next top-level key: the block ends
+            break
+        else:
+            return None
+    # Each item keeps the line break that ends its last line.
+    pieces = [text[a + 1:b + 1] for a, b in zip(starts, starts[1:] + [stop])]
+    return text[1:first.start() + 1] + text[stop + 1:], pieces
+
+
+@functools.lru_cache(maxsize=None)
+def _shallow_lines(indent: int) -> re.Pattern[bytes]:
+    # A line indented no deeper than the items, and the character it starts with.
+    return re.compile(rb"\n( {0,%d})([^ \r\n])" % indent)
