@@ -105,10 +105,10 @@ def synthetic_history(folder: Path, commits: int = HISTORY_COMMITS, count: int =
     return repo
 
 
-def best(argv: list[str], cwd: Path) -> float:
-    """The fastest of RUNS wall-clock runs of a command that must succeed."""
+def best(argv: list[str], cwd: Path, runs: int = RUNS) -> float:
+    """The fastest of `runs` wall-clock runs of a command that must succeed."""
     times = []
-    for _ in range(RUNS):
+    for _ in range(runs):
         start = time.perf_counter()
         run = subprocess.run(argv, cwd=cwd, capture_output=True, text=True)
         if run.returncode:
@@ -139,6 +139,26 @@ def main() -> None:
                            "--as-of", "today"], folder)
             print(f"floor (parse + pandas + matplotlib + one empty figure) {floor:6.2f} s")
             print(f"ledger report          {report:6.2f} s   ratio {report / floor:.2f} (target <= 2)")
+        history_bench(folder, python, ledger)
+
+
+def history_bench(folder: Path, python: str, ledger: str, commits: int = HISTORY_COMMITS,
+                  count: int = HISTORY_ENTRIES) -> None:
+    """`ledger history` on 1,000 commits of a 2,000-entry ledger, against reading its newest version once."""
+    start = time.perf_counter()
+    repo = synthetic_history(folder, commits, count)
+    built = time.perf_counter() - start
+    size = (repo / "claims.yaml").stat().st_size / 1e6
+    print(f"synthetic history: {commits} commits of a {count}-entry ledger ({size:.1f} MB a version), "
+          f"built with git fast-import in {built:.0f} s; one run each")
+    # One version read whole by the strict reader: what each commit would cost without the per-entry cache.
+    one = best([python, "-c", "import sys, datetime; from ledger.versions import Reader; "
+                "Reader().strict(open(sys.argv[1], 'rb').read(), datetime.date.max)", str(repo / "claims.yaml")], repo, 1)
+    run = best([ledger, "history", "--out", str(folder / "history-out")], repo, 1)
+    print(f"one version, strict    {one:6.2f} s   x {commits} = {one * commits:.0f} s to read them one by one")
+    # Target: the whole history for no more than 50 versions read whole, 20 times faster than one by one.
+    print(f"ledger history         {run:6.2f} s   {1000 * run / commits:.0f} ms a commit, "
+          f"ratio {run / one:.1f} to one version (target <= {commits / 20:.0f})")
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ from ledger.gitrepo import Commit
 from ledger.model import Entry
 from ledger.problem import Problem
 from ledger.versions import Reader, Version
-from ledger.vocabulary import RESOLVED_STATUSES, STATUSES
+from ledger.vocabulary import RESOLVED_STATUSES
 
 # Counts over every entry (both kinds), the headline scores over predictions, as the report gives them.
 COUNTS = ("entries", "predictions", "claims", "added", "removed", "open", "resolved", *RESOLVED_STATUSES, "overdue")
@@ -176,7 +176,3 @@ def replay(repo: Path, path: str = "claims.yaml", rev: str = "HEAD") -> History:
     history.changes = sorted(changes, key=lambda c: (-order[c.commit], c.entry_id))
     return history
 
-
-def status_order(status: Optional[str]) -> int:
-    """A status's place in the vocabulary (None, a new or removed entry, first)."""
-    return -1 if status is None else STATUSES.index(status)

@@ -90,7 +90,7 @@ def _draw(history: History, rows: list[CommitRow]) -> Figure:
     if any(enough):
         # NaN where too few are scored: the line and band break there rather than bridge the gap.
         def series(key: str) -> list[float]:
-            values = [float(r.scores[key]) if ok else math.nan for r, ok in zip(rows, enough)]  # type: ignore[arg-type]
+            values = [float(r.scores[key] or 0.0) if ok else math.nan for r, ok in zip(rows, enough)]
             return values + values[-1:]
 
         bottom.fill_between(xs, series("hit_rate_low"), series("hit_rate_high"), step="post",
@@ -125,6 +125,7 @@ def _draw(history: History, rows: list[CommitRow]) -> Figure:
              f"{newest.date.isoformat()} (commit {newest.commit[:12]}); {newest.counts['entries']:,} entries, "
              f"{newest.counts['resolved']:,} resolved", fontsize=9, color=MUTED, va="top")
     if history.skipped:
-        fig.text(0.02, 0.905, f"{len(history.skipped)} version{'s' * (len(history.skipped) != 1)} that could not "
-                 "be read are left out (history.md lists them)", fontsize=9, color=MUTED, va="top")
+        n = len(history.skipped)
+        fig.text(0.02, 0.905, f"{n} version{'s' * (n != 1)} that could not be read {'is' if n == 1 else 'are'} "
+                 "left out (history.md lists them)", fontsize=9, color=MUTED, va="top")
     return fig

@@ -48,6 +48,9 @@ DEFINITIONS = (
     "the latest the documents allow (the entry's notes give the range and the records it rests on).",
 )
 AWAITING_ORDER = "never checked first, then least recently checked, then most overdue"
+# A fixed sentence, whatever the git history: `ledger report --check` must not depend on it (`make report` runs
+# `ledger history`, which writes history.md beside the report).
+HISTORY_LINK = "How the record changed, commit by commit (every verdict given, changed or withdrawn, and when):"
 
 
 # --- Formatting ------------------------------------------------------------------------------
@@ -232,7 +235,8 @@ def _readme(r: _Report) -> str:
 
     out += ["## Timeline", "", "![timeline](timeline.svg)", "",
             "Also as [PNG](timeline.png); the data as [CSV](claims.csv), [JSON scores](scoreboard.json) and "
-            "[ClaimReview JSON-LD](claimreview.jsonld).", ""]
+            "[ClaimReview JSON-LD](claimreview.jsonld).", "",
+            f"{HISTORY_LINK} [history.md](history.md).", ""]
 
     out += ["## Scoreboards", ""]
     for by, title in GROUPINGS:
@@ -450,6 +454,7 @@ def _index(r: _Report) -> str:
     # Linked, not embedded: the chart is a file of its own beside the page, and base64 would make it a third larger.
     out.append(f'<figure><img src="timeline.svg" alt="Timeline of {h(_plural(len(r.rows), "prediction"))}, '
                f'as of {h(r.as_of.isoformat())}"></figure>')
+    out.append(f'<p class="note">{h(HISTORY_LINK)} <a href="history.md">history.md</a>.</p>')
 
     out.append('<h2 id="scoreboards">Scoreboards</h2>')
     out.append('<p class="note">Click a column heading to sort. Hit rates show the 95% interval.</p>')
