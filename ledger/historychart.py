@@ -97,7 +97,7 @@ def _draw(history: History, rows: list[CommitRow]) -> Figure:
                             color=STATES["correct"][0], alpha=0.18, linewidth=0, label="95% Wilson interval")
         bottom.step(xs, series("hit_rate"), where="post", color=STATES["correct"][0], linewidth=1.6,
                     label="hit rate")
-        bottom.legend(loc="upper left", fontsize=8.5, frameon=False, ncol=2)
+        bottom.legend(loc="lower left", fontsize=8.5, frameon=False, ncol=2)
     else:
         bottom.text(0.5, 0.5, f"Not drawn until {MIN_SCORED} predictions are scored "
                     f"(now {int(rows[-1].scores['scored'] or 0)})", transform=bottom.transAxes, ha="center",
@@ -121,7 +121,7 @@ def _draw(history: History, rows: list[CommitRow]) -> Figure:
 
     first, newest = rows[0], rows[-1]
     fig.text(0.02, 0.975, "Ledger history", fontsize=14, fontweight="bold", color=INK, va="top")
-    fig.text(0.02, 0.935, f"{len(rows)} versions of {history.path} from {first.date.isoformat()} to "
+    fig.text(0.02, 0.935, f"{len(rows):,} versions of {history.path} from {first.date.isoformat()} to "
              f"{newest.date.isoformat()} (commit {newest.commit[:12]}); {newest.counts['entries']:,} entries, "
              f"{newest.counts['resolved']:,} resolved", fontsize=9, color=MUTED, va="top")
     if history.skipped:

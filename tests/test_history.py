@@ -235,3 +235,29 @@ def test_empty_history(tmp_path):
     assert h.rows == [] and h.last is None
     assert historyreport.to_markdown(h) == "# Ledger history\n\nThere is no commit of `claims.yaml` in the git history yet.\n"
     assert historyreport.to_csv(h).count("\n") == 1
+
+
+@pytest.mark.parametrize("text", sorted(set(__import__("conftest").HOSTILE_VALID)))
+def test_hostile_text_stays_text(text):
+    from markdown_it import MarkdownIt
+
+    from ledger.gitrepo import Commit
+    from ledger.problem import Problem
+
+    day = dt.date(2026, 1, 1)
+    counts = dict.fromkeys(history.COUNTS, 0)
+    scores = dict.fromkeys(history.SCORES, None)
+    h = history.History(
+        "claims.yaml", rows=[history.CommitRow("a" * 40, "2026-01-01T00:00:00+00:00", day, text, counts, scores)],
+        changes=[history.StatusChange("x", "correct", "wrong", "a" * 40, "2026-01-01T00:00:00+00:00", day, text,
+                                      True, f"amendment on 2026-01-01: {text}")],
+        skipped=[history.Skipped("b" * 40, "2026-01-01T00:00:00+00:00", text, Problem("claims.yaml", 1, 1, "x", text))],
+        last=Commit("a" * 40, "2026-01-01T00:00:00+00:00", text))
+    md = historyreport.to_markdown(h)
+    html = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"]).render(md)
+    for tag in ("<script", "<a href=\"javascript", "<h2>injected", "<textarea", "<em>", "<strong>", "<s>"):
+        assert tag not in html, (tag, text)
+    assert html.count("<img") == 1 and html.count("<a ") == 2  # the chart and the two links of the page itself
+    assert html.count("<tr>") == 4 and "\x1b" not in md and "\u202e" not in md
+    row = historyreport.to_csv(h).splitlines()[1]
+    assert not row.split(",")[3].startswith(("=", "+", "-", "@", "＝"))
