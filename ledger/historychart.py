@@ -55,7 +55,9 @@ def draw(history: History) -> Figure:
             fig.text(0.03, 0.35, "No version of the ledger in the git history could be read.", fontsize=10,
                      color=MUTED)
             return fig
-        return _draw(history, rows)
+        # Versions before the first entry say nothing but "empty", and would squeeze the rest to one side.
+        start = next((i for i, r in enumerate(rows) if r.counts["entries"]), 0)
+        return _draw(history, rows[start:])
 
 
 def _draw(history: History, rows: list[CommitRow]) -> Figure:
@@ -111,6 +113,7 @@ def _draw(history: History, rows: list[CommitRow]) -> Figure:
     bottom.xaxis.set_major_locator(locator)
     bottom.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     top.tick_params(axis="x", labelbottom=False)
+    bottom.set_xlabel("commit time (UTC)", fontsize=8.5, color=MUTED, loc="left")
     bottom.set_xlim(xs[0] - (xs[-1] - xs[0]) * 0.01, xs[-1])
     for ax in (top, bottom):
         ax.grid(axis="y", color=GRID, linewidth=0.8)
@@ -119,9 +122,9 @@ def _draw(history: History, rows: list[CommitRow]) -> Figure:
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
 
-    first, newest = rows[0], rows[-1]
+    first, newest = history.rows[0], rows[-1]
     fig.text(0.02, 0.975, "Ledger history", fontsize=14, fontweight="bold", color=INK, va="top")
-    fig.text(0.02, 0.935, f"{len(rows):,} versions of {history.path} from {first.date.isoformat()} to "
+    fig.text(0.02, 0.935, f"{len(history.rows):,} versions of {history.path} from {first.date.isoformat()} to "
              f"{newest.date.isoformat()} (commit {newest.commit[:12]}); {newest.counts['entries']:,} entries, "
              f"{newest.counts['resolved']:,} resolved", fontsize=9, color=MUTED, va="top")
     if history.skipped:
