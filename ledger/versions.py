@@ -139,7 +139,7 @@ def _split(raw: bytes) -> Optional[tuple[bytes, list[bytes]]]:
     The block runs from the line after `entries:` to the next line at column 0 that is not a comment or an item.
     Every item starts at the same indentation with `- `; a line inside the block less indented than that, or at
     that indentation and not an item, means a layout this does not split, and the version is read whole. It runs
-    on every version, so the block is scanned once, for the lines indented no deeper than the items.
+    on every version: two scans, each for patterns that start with a line break, which the engine finds fast.
     """
     text = b"\n" + raw
     key = _ENTRIES_KEY.search(text)
@@ -150,24 +150,27 @@ def _split(raw: bytes) -> Optional[tuple[bytes, list[bytes]]]:
     if first is None or _CONTENT.search(text, key.end() - 1, first.start()):
         return None
     indent = len(first.group(1))
-    starts, stop = [], len(text)
-    for m in _shallow_lines(indent).finditer(text, first.start()):
-        depth, lead, at = m.end(1) - m.start(1), m.group(2), m.end()
-        if lead == b"#":
-            continue
-        if depth == indent and lead == b"-" and (at == len(text) or text[at:at + 1] in b" \r\n"):
-            starts.append(m.start())
-        elif depth == 0:
-            stop = m.start()  # the next top-level key: the block ends
-            break
-        else:
+    stop = len(text)
+    # The first line indented no deeper than the items that is neither an item nor a comment ends the block at
+    # column 0; anywhere else it is a layout this does not split.
+    odd = _odd_lines(indent).search(text, first.start())
+    if odd is not None:
+        if text[odd.start() + 1:odd.start() + 2] == b" ":
             return None
+        stop = odd.start()
+    starts = [m.start() for m in _items(indent).finditer(text, first.start(), stop)]
     # Each item keeps the line break that ends its last line.
     pieces = [text[a + 1:b + 1] for a, b in zip(starts, starts[1:] + [stop])]
     return text[1:first.start() + 1] + text[stop + 1:], pieces
 
 
 @functools.lru_cache(maxsize=None)
-def _shallow_lines(indent: int) -> re.Pattern[bytes]:
-    # A line indented no deeper than the items, and the character it starts with.
-    return re.compile(rb"\n( {0,%d})([^ \r\n])" % indent)
+def _odd_lines(indent: int) -> re.Pattern[bytes]:
+    # A line less indented than the items, or at their indentation and not an item; comments and blanks aside.
+    shallower = rb" {0,%d}[^ \r\n#]|" % (indent - 1) if indent else b""
+    return re.compile(rb"\n(?:" + shallower + rb" {%d}(?:[^ \r\n#-]|-[^ \r\n]))" % indent)
+
+
+@functools.lru_cache(maxsize=None)
+def _items(indent: int) -> re.Pattern[bytes]:
+    return re.compile(rb"\n {%d}-(?:[ \r\n]|\Z)" % indent)
