@@ -7,8 +7,11 @@ STAMP := $(VENV)/.installed
 
 .PHONY: report test bench validate serve install merge-driver clean
 
+# The history is read from git: in a shallow clone or outside git it would be cut short, so it is left as it was.
 report: $(STAMP)
 	$(BIN)/ledger report
+	@if [ "$$(git rev-parse --is-shallow-repository 2>/dev/null)" = false ]; then $(BIN)/ledger history; \
+	else echo "not a full git clone: reports/history.* left as they are (git fetch --unshallow, then make report)"; fi
 
 test: $(STAMP)
 	$(BIN)/pytest

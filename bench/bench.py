@@ -17,6 +17,7 @@ Usage: python bench/bench.py [SIZE ...]   (default: 1000 10000 100000)
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib.util
 import os
 import shutil
@@ -35,6 +36,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SIZES = (1_000, 10_000, 100_000)
 RUNS = 3
 AS_OF = "2026-11-24"
+HISTORY_COMMITS = 1_000
+HISTORY_ENTRIES = 2_000
 PARSE = "import yaml,sys; yaml.load(open(sys.argv[1], encoding='utf-8'), Loader=yaml.CSafeLoader)"
 PARSE_TWO = PARSE + "; yaml.load(open(sys.argv[2], encoding='utf-8'), Loader=yaml.CSafeLoader)"
 REPORT_FLOOR = (PARSE + "; import pandas, matplotlib; matplotlib.use('Agg'); import matplotlib.pyplot as plt; "
@@ -49,26 +52,79 @@ class _Dumper(yaml.CSafeDumper):
         return True
 
 
-def synthetic_ledger(folder: Path, size: int = 10_000) -> Path:
-    """A copy of the real sources and `size` entries cycled from the real ledger, each with a fresh id.
-
-    PyYAML writes it, wrapping long values over several lines as other YAML tools do.
-    """
-    shutil.copytree(ROOT / "seeds", folder / "seeds")
+def synthetic_entries(count: int) -> list[dict]:
+    """`count` entries cycled from the real ledger, each with a fresh id."""
     # The ledger's own reader: plain YAML 1.1 would read the key `on:` of an amendment as the boolean true.
     doc, _ = load.parse((ROOT / "claims.yaml").read_bytes(), "claims.yaml")
     assert doc is not None
     real = doc.data["entries"]
     entries = []
-    for i in range(size):
+    for i in range(count):
         entry = dict(real[i % len(real)])
         entry["id"] = f"{entry['id']}-{i}"
         entry.pop("related", None)
         entries.append(entry)
+    return entries
+
+
+def dump(data: object) -> str:
+    """YAML as PyYAML writes it: no anchors, Unicode kept, keys in their order, long values wrapped."""
+    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False)
+
+
+def synthetic_ledger(folder: Path, size: int = 10_000) -> Path:
+    """A copy of the real sources and `size` entries cycled from the real ledger, written by another YAML tool."""
+    shutil.copytree(ROOT / "seeds", folder / "seeds")
     path = folder / "claims.yaml"
-    path.write_text(yaml.dump({"entries": entries}, Dumper=_Dumper, allow_unicode=True, sort_keys=False),
-                    encoding="utf-8")
+    path.write_text(dump({"entries": synthetic_entries(size)}), encoding="utf-8")
     return path
+
+
+def _reopened(entry: dict) -> dict:
+    """The entry with its verdict withdrawn (evidence and criteria kept, as `ledger resolve --reopen` does)."""
+    out = {k: v for k, v in entry.items() if k != "resolved_on"}
+    out["status"] = "open"
+    return out
+
+
+def synthetic_history(folder: Path, commits: int = HISTORY_COMMITS, count: int = HISTORY_ENTRIES) -> Path:
+    """A git repository whose claims.yaml has `commits` versions of `count` entries, built with git fast-import.
+
+    Each commit after the first re-opens one resolved entry or restores its verdict, and records a check on one
+    open entry, so every version is valid and successive versions share all but two entries.
+    """
+    repo = folder / "history"
+    repo.mkdir()
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=repo, check=True)
+    entries = synthetic_entries(count)
+    texts = [dump([e]) for e in entries]
+    resolved = [i for i, e in enumerate(entries) if e["status"] != "open"]
+    open_ = [i for i, e in enumerate(entries) if e["status"] == "open"]
+    latest = max(d for e in entries for d in (e.get("said_on"), e.get("resolved_on"), e.get("checked_on"))
+                 if isinstance(d, dt.date))
+    start = dt.datetime.combine(latest + dt.timedelta(days=1), dt.time(9), dt.timezone.utc)
+    state = list(texts)
+    stream = subprocess.Popen(["git", "fast-import", "--quiet"], cwd=repo, stdin=subprocess.PIPE)
+    assert stream.stdin is not None
+    for n in range(commits):
+        when = start + dt.timedelta(hours=n)
+        if n:
+            i = resolved[(n * 7) % len(resolved)]
+            state[i] = texts[i] if state[i] != texts[i] else dump([_reopened(entries[i])])
+            j = open_[(n * 13) % len(open_)]
+            state[j] = dump([{**entries[j], "checked_on": when.date()}])
+        body = ("entries:\n" + "".join(state)).encode("utf-8")
+        stamp = f"{int(when.timestamp())} +0000"
+        message = f"version {n}".encode()
+        stream.stdin.write(b"commit refs/heads/main\n"
+                           + f"author Bench <bench@example.org> {stamp}\ncommitter Bench <bench@example.org> {stamp}\n"
+                           .encode() + b"data %d\n%s\n" % (len(message), message)
+                           + b"M 100644 inline claims.yaml\ndata %d\n%s\n" % (len(body), body))
+    stream.stdin.close()
+    if stream.wait():
+        sys.exit("git fast-import failed")
+    subprocess.run(["git", "checkout", "-q", "main"], cwd=repo, check=True)
+    return repo
 
 
 def run(argv: list[str], cwd: Path, before: Optional[list[str]] = None) -> tuple[float, float]:
@@ -158,6 +214,17 @@ def measure(size: int, python: str, ledger: str, peer: Optional[str]) -> list[st
     return lines
 
 
+def measure_history(folder: Path, python: str, ledger: str) -> str:
+    """`ledger history` on 1,000 commits of a 2,000-entry ledger, against one version read whole."""
+    repo = synthetic_history(folder, HISTORY_COMMITS, HISTORY_ENTRIES)
+    # One version read by the strict reader: what each commit would cost without the per-entry cache.
+    one = best([python, "-c", "import sys, datetime; from ledger.versions import Reader; "
+                "Reader().strict(open(sys.argv[1], 'rb').read(), datetime.date.max)", str(repo / "claims.yaml")], repo, runs=1)
+    run_ = best([ledger, "history", "--out", str(folder / "history-out")], repo, runs=1)
+    return row(f"{HISTORY_COMMITS:,} commits of {HISTORY_ENTRIES:,} entries", "history", run_, one,
+               f"floor: one version read whole; one by one would be {HISTORY_COMMITS:,}x")
+
+
 def main() -> None:
     sizes = [int(a) for a in sys.argv[1:]] or list(SIZES)
     python = sys.executable
@@ -177,6 +244,8 @@ def main() -> None:
     for size in sizes:
         for line in measure(size, python, ledger, peer):
             print(line, flush=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        print(measure_history(Path(tmp), python, ledger), flush=True)
     if peer is None:
         print("\n(check-jsonschema is not installed: `make bench` installs it)")
 

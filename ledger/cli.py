@@ -92,10 +92,18 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _valid_entries(args: argparse.Namespace) -> Optional[Any]:
+def _valid_entries(args: argparse.Namespace, shown: Optional[tuple[str, str]] = None) -> Optional[Any]:
+    """The checked ledger, or None after printing its problems; `shown` renames a path prefix in them."""
     result = _checked(args)
     if result.problems:
-        _out(format_problems(result.problems, "text"))
+        problems = result.problems
+        if shown:
+            old, new = shown
+            problems = [Problem(p.path.replace(old, new, 1), p.line, p.column, p.code, p.message) for p in problems]
+            _out(format_problems(problems, "text"))
+            _err(f"the ledger at {new.rstrip(':')} has problems, so its report cannot be made")
+            return None
+        _out(format_problems(problems, "text"))
         _err(f"{args.ledger} has problems; fix them first (ledger validate {args.ledger})")
         return None
     return result
@@ -207,8 +215,48 @@ def cmd_deadline(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _report_at_commit(args: argparse.Namespace) -> int:
+    """ledger report --at-commit REV: the report as the ledger stood at REV, from its files at REV, into --out."""
+    import posixpath
+    import tempfile
+
+    from ledger import gitrepo, report
+
+    if args.check:
+        raise UsageError("--at-commit writes the report of a past commit; it cannot be combined with --check")
+    if args.sources:
+        raise UsageError("--at-commit reads the sources list at that commit; leave out --sources")
+    with tempfile.TemporaryDirectory(prefix="ledger-at-commit-") as tmp:
+        try:
+            repo, relative = _repo_path(args.ledger)
+            rev = gitrepo.resolve(repo, args.at_commit)
+            folder = posixpath.dirname(relative)
+            recorded = posixpath.join(folder, "reports", "scoreboard.json")
+            written = gitrepo.export_files(repo, rev, [relative, recorded], [posixpath.join(folder, "seeds")],
+                                           Path(tmp))
+        except gitrepo.GitError as err:
+            _err(f"ledger report: {err}")
+            return EXIT_PROBLEMS
+        if relative not in written:
+            _err(f"ledger report: there is no {relative} at {args.at_commit}")
+            return EXIT_PROBLEMS
+        if args.as_of is None:
+            # The as-of date of the report committed with it, so that the same report comes out.
+            as_of = report.recorded_as_of(Path(tmp, folder, "reports"))
+            args.as_of = str(as_of) if as_of else gitrepo.commit_date(repo, rev).isoformat()
+        args.ledger = str(Path(tmp, relative))
+        args.check = False
+        return _report(args, (str(Path(tmp)) + os.sep, f"{rev[:12]}:"))
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     """ledger report: regenerate the reports, or with --check say which committed ones are stale."""
+    if args.at_commit is not None:
+        return _report_at_commit(args)
+    return _report(args)
+
+
+def _report(args: argparse.Namespace, shown: Optional[tuple[str, str]] = None) -> int:
     from ledger import atomic, report  # pandas and matplotlib: only this command pays for them
 
     out = Path(args.out)
@@ -217,7 +265,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.as_of is None and args.check:
         # CI checks the committed reports at the date they were made, not at today's date.
         args.as_of = str(report.recorded_as_of(out) or parse_as_of(None))
-    result = _valid_entries(args)
+    result = _valid_entries(args, shown)
     if result is None:
         return EXIT_PROBLEMS
     as_of = parse_as_of(args.as_of)
@@ -255,12 +303,8 @@ def cmd_diff(args: argparse.Namespace) -> int:
     """ledger diff: what changed in the ledger between two revisions, as Markdown for a pull request."""
     from ledger import diffmarkdown, gitdiff, gitrepo
 
-    path = Path(args.ledger).resolve()
     try:
-        repo = gitrepo.toplevel(path.parent if path.parent.is_dir() else Path.cwd())
-        if not path.is_relative_to(repo.resolve()):
-            raise UsageError(f"{args.ledger} is outside the git repository at {repo}")
-        relative = path.relative_to(repo.resolve()).as_posix()
+        repo, relative = _repo_path(args.ledger)
         base = args.base if args.base is not None else gitrepo.default_base(repo)
         base_label = args.base if args.base is not None else f"{base[:12]} (merge base with the default branch)"
         d = gitdiff.diff_revisions(repo, base, args.head, relative)
@@ -432,6 +476,57 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _repo_path(ledger: str) -> tuple[Path, str]:
+    """The git work tree holding the ledger, and the ledger's path inside it."""
+    from ledger import gitrepo
+
+    path = Path(ledger).resolve()
+    repo = gitrepo.toplevel(path.parent if path.parent.is_dir() else Path.cwd())
+    if not path.is_relative_to(repo.resolve()):
+        raise UsageError(f"{ledger} is outside the git repository at {repo}")
+    return repo, path.relative_to(repo.resolve()).as_posix()
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    """ledger history: the ledger's record replayed from git, written as history.csv, history.md and a chart."""
+    from ledger import atomic, gitrepo, history, historyreport
+
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out} is a file, not a folder")
+    try:
+        repo, relative = _repo_path(args.ledger)
+        if gitrepo.is_shallow(repo):
+            # A partial history would be written as if it were the whole record.
+            _err(f"ledger history: {gitrepo.SHALLOW.split(':')[0]}: the history is incomplete; "
+                 "fetch it all (git fetch --unshallow) first")
+            return EXIT_PROBLEMS
+        record = history.replay(repo, relative)
+    except gitrepo.GitError as err:
+        _err(f"ledger history: {err}")
+        return EXIT_PROBLEMS
+    for s in record.skipped:
+        _err(f"skipped {s.commit[:12]} ({s.time[:10]}, {s.author}): {s.problem}")
+    outputs = historyreport.render(record)
+    from ledger import report
+
+    try:
+        changed = report.stale(outputs, out)
+        if changed:
+            atomic.replace_dir(out, outputs, 0o644)
+    except atomic.NotOwnFolder as err:
+        _err(f"ledger history: {err}")
+        return EXIT_PROBLEMS
+    except OSError as err:
+        _err(f"ledger history: cannot write to {out}/: {err.strerror or err}; the previous files are unchanged")
+        return EXIT_PROBLEMS
+    done = f"wrote {len(changed)} of {len(outputs)} files" if changed else f"all {len(outputs)} files already up to date"
+    changes = len(historyreport.verdict_log(record))
+    _err(f"{done} in {out}/: {len(record.rows)} version{'s' * (len(record.rows) != 1)} of {relative}, "
+         f"{changes} verdict change{'s' * (changes != 1)}, {len(record.skipped)} skipped")
+    return EXIT_OK
+
+
 class _EvidenceStart(argparse.Action):
     """--evidence: starts a new evidence item."""
 
@@ -549,7 +644,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="DIR", help="output folder (default: reports/ beside the ledger)")
     p.add_argument("--check", action="store_true",
                    help="write nothing; exit 1 naming the files that differ from a fresh report at the recorded as-of date")
+    p.add_argument("--at-commit", metavar="REV",
+                   help="the report as the ledger stood at git revision REV (its ledger, sources and recorded as-of "
+                        "date), written to --out, which it needs")
     p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("history", help="replay the ledger's git history: numbers at every commit, a verdict log, a chart",
+                       description="Read every version of the ledger along the first-parent history of the current "
+                                   "branch and write history.csv (one row per commit), history.md (every verdict "
+                                   "given, changed or withdrawn, newest first) and history.png/.svg.")
+    p.add_argument("--ledger", metavar="PATH", help=LEDGER_HELP)
+    p.add_argument("--out", metavar="DIR", help="output folder (default: reports/ beside the ledger)")
+    p.set_defaults(func=cmd_history)
 
     p = sub.add_parser("diff", help="summarise what changed in the ledger between two git revisions, as Markdown")
     p.add_argument("base", nargs="?", metavar="BASE", help="base revision (default: the merge base with the default branch)")
@@ -651,7 +757,9 @@ def _locate(args: argparse.Namespace) -> None:
         root = find_root(Path.cwd())
         # Shown relative to where the user stands, so that every problem's path can be opened from there.
         args.ledger = os.path.relpath(root / "claims.yaml") if root else "claims.yaml"
-    if getattr(args, "command", None) == "report" and args.out is None:
+    if getattr(args, "at_commit", None) is not None and args.out is None:
+        raise UsageError("--at-commit needs --out DIR: a past report is not written over reports/")
+    if getattr(args, "command", None) in ("report", "history") and args.out is None:
         args.out = str(Path(args.ledger).parent / "reports")
 
 

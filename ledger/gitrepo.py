@@ -1,9 +1,12 @@
-"""The git questions `ledger diff` asks: the work tree's root, a file at a revision, the default base, renames."""
+"""The git questions the ledger asks: the work tree's root, a file at a revision, the default base, renames, and
+the first-parent history of a file, read through one `git cat-file --batch` process."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
@@ -126,3 +129,145 @@ def renames(repo: Path, base: str, head: Optional[str]) -> list[tuple[str, str]]
         else:
             i += 2
     return found
+
+
+def is_shallow(repo: Path) -> bool:
+    """Whether the clone holds only part of the history (git clone --depth)."""
+    _ensure_repo(repo)
+    return _shallow(repo)
+
+
+def resolve(repo: Path, rev: str) -> str:
+    """The full hash of the commit `rev` names."""
+    return _verify(repo, rev)
+
+
+@dataclass(frozen=True)
+class Commit:
+    """One commit: its hash, committer time (ISO 8601 with the committer's offset) and author name."""
+
+    hash: str
+    time: str
+    author: str
+
+    @property
+    def date(self) -> dt.date:
+        """The day of the commit in the committer's own time zone."""
+        return dt.date.fromisoformat(self.time[:10])
+
+
+def first_parent_log(repo: Path, path: str, rev: str = "HEAD") -> list[Commit]:
+    """The commits on the first-parent line of `rev` that changed `path`, oldest first."""
+    sha = _verify(repo, rev)
+    # --first-parent: the branch's own record, each merge counted once, as it landed.
+    done = _git(repo, "log", "--first-parent", "--reverse", "-z", "--no-renames",
+                "--format=%H%x1f%cI%x1f%an", sha, "--", f":(literal){path}")
+    if done.returncode != 0:
+        raise GitError(f"git log failed: {done.stderr.decode('utf-8', 'replace').strip()}")
+    commits = []
+    for record in done.stdout.decode("utf-8", "replace").split("\0"):
+        record = record.strip("\n")
+        if record:
+            sha, time, author = record.split("\x1f", 2)
+            commits.append(Commit(sha, time, author))
+    return commits
+
+
+class BlobReader:
+    """One `git cat-file --batch` process answering many `rev:path` questions, so a long history costs one spawn."""
+
+    def __init__(self, repo: Path) -> None:
+        _ensure_repo(repo)
+        try:
+            self._proc = subprocess.Popen(["git", "cat-file", "--batch"], cwd=repo, stdin=subprocess.PIPE,
+                                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        except FileNotFoundError:
+            raise GitError("git is not installed (or not on PATH)") from None
+
+    def __enter__(self) -> "BlobReader":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """End the git process."""
+        assert self._proc.stdin is not None
+        self._proc.stdin.close()
+        self._proc.wait()
+
+    def read(self, spec: str) -> Optional[tuple[str, bytes]]:
+        """(blob hash, bytes) of an object such as `<commit>:claims.yaml`; None when there is no blob there."""
+        stdin, stdout = self._proc.stdin, self._proc.stdout
+        assert stdin is not None and stdout is not None
+        if "\n" in spec:
+            raise GitError(f"a path with a line break cannot be read: {spec!r}")
+        try:
+            stdin.write(spec.encode("utf-8", "surrogateescape") + b"\n")
+            stdin.flush()
+        except BrokenPipeError:
+            raise GitError("git cat-file stopped unexpectedly") from None
+        header = stdout.readline().decode("utf-8", "replace").rstrip("\n")
+        parts = header.split(" ")
+        if len(parts) != 3 or not parts[2].isdigit():
+            if header.endswith((" missing", " ambiguous")) or not header:
+                if not header:
+                    raise GitError("git cat-file stopped unexpectedly")
+                return None
+            raise GitError(f"unexpected answer from git cat-file: {header}")
+        sha, kind, size = parts[0], parts[1], int(parts[2])
+        data = stdout.read(size + 1)[:size]  # each object is followed by a newline
+        if len(data) != size:
+            raise GitError("git cat-file stopped unexpectedly")
+        return (sha, data) if kind == "blob" else None
+
+
+def tree_files(repo: Path, rev: str, folder: str) -> list[tuple[str, str]]:
+    """(path, blob hash) of every regular file under `folder` at `rev`; symbolic links and submodules are left out."""
+    sha = _verify(repo, rev)
+    done = _git(repo, "ls-tree", "-r", "-z", "--full-tree", sha, "--", f":(literal){folder}")
+    if done.returncode != 0:
+        raise GitError(f"git ls-tree failed: {done.stderr.decode('utf-8', 'replace').strip()}")
+    files = []
+    for record in done.stdout.decode("utf-8", "surrogateescape").split("\0"):
+        if not record:
+            continue
+        meta, name = record.split("\t", 1)
+        mode, kind, blob = meta.split(" ")
+        if kind == "blob" and mode in ("100644", "100755"):
+            files.append((name, blob))
+    return files
+
+
+def export_files(repo: Path, rev: str, paths: list[str], folders: list[str], dest: Path) -> list[str]:
+    """Write `paths` and every regular file under `folders`, as they are at `rev`, into `dest`; the paths written.
+
+    What `ledger report --at-commit` reads instead of a checkout: the work tree and the index are left alone.
+    """
+    sha = _verify(repo, rev)
+    wanted = [(p, f"{sha}:./{p}") for p in paths]
+    for folder in folders:
+        wanted += [(name, blob) for name, blob in tree_files(repo, sha, folder)]
+    written = []
+    with BlobReader(repo) as blobs:
+        for name, spec in wanted:
+            parts = Path(name).parts
+            if Path(name).is_absolute() or ".." in parts:
+                continue
+            found = blobs.read(spec)
+            if found is None:
+                continue
+            target = dest.joinpath(*parts)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(found[1])
+            written.append(name)
+    return written
+
+
+def commit_date(repo: Path, rev: str) -> dt.date:
+    """The day of a commit, in its committer's time zone."""
+    sha = _verify(repo, rev)
+    time = _ok(repo, "show", "-s", "--format=%cI", sha)
+    if not time:
+        raise GitError(f"cannot read the date of {rev}")
+    return dt.date.fromisoformat(time[:10])

@@ -6,8 +6,8 @@ import re
 from typing import Any, Iterable, Sequence
 
 from ledger.escape import html as h, html_link
-from ledger.summary import (AWAITING_ORDER, BOARD_HEADERS, DEFINITIONS, GROUPINGS, Report, board_cells, num,
-                            partial_note, pct, plural, rate, since, status_label, timeline_caption)
+from ledger.summary import (AWAITING_ORDER, BOARD_HEADERS, DEFINITIONS, GROUPINGS, HISTORY_LINK, Report, board_cells,
+                            num, partial_note, pct, plural, rate, since, status_label, timeline_caption)
 
 
 _CSS = """
@@ -170,6 +170,7 @@ def render(r: Report) -> str:
     out.append('<figure class="chart" role="img" aria-label="Timeline of '
                f'{h(plural(len(r.rows), "prediction"))} with a deadline or a verdict, as of {h(r.as_of.isoformat())}">'
                + svg[svg.index("<svg"):] + "</figure>")
+    out.append(f'<p class="note">{h(HISTORY_LINK)} <a href="history.md">history.md</a>.</p>')
 
     out.append('<h2 id="scoreboards">Scoreboards</h2>')
     out.append('<p class="note">Click a column heading to sort. Hit rates show the 95% interval.</p>')

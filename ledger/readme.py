@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Iterable, Sequence
 
 from ledger.escape import markdown as md, markdown_link
-from ledger.summary import (AWAITING_ORDER, BOARD_HEADERS, DEFINITIONS, GROUPINGS, Report, board_cells, partial_note,
-                            pct, plural, since, timeline_caption)
+from ledger.summary import (AWAITING_ORDER, BOARD_HEADERS, DEFINITIONS, GROUPINGS, HISTORY_LINK, Report, board_cells,
+                            partial_note, pct, plural, since, timeline_caption)
 
 
 def md_table(headers: Sequence[str], rows: Iterable[Sequence[str]], align: str = "") -> str:
@@ -42,7 +42,8 @@ def render(r: Report) -> str:
     out += ["## Timeline", "", timeline_caption(r), "", "![timeline](timeline.svg)", "",
             "The charts are also PNG files ([scorecard](scorecard.png), [timeline](timeline.png), "
             "[calibration](calibration.png)); the data as [CSV](claims.csv), [JSON scores](scoreboard.json) and "
-            "[ClaimReview JSON-LD](claimreview.jsonld).", ""]
+            "[ClaimReview JSON-LD](claimreview.jsonld).", "",
+            f"{HISTORY_LINK} [history.md](history.md).", ""]
 
     out += ["## Scoreboards", ""]
     for by, title in GROUPINGS:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections import Counter
 from typing import Callable, Iterable, Optional
 
 import pandas as pd
@@ -63,8 +64,10 @@ def wilson(successes: float, n: int, z: float = Z) -> Optional[tuple[float, floa
 def tally(entries: list[Entry], as_of: dt.date) -> dict[str, float | int | None]:
     """One scoreboard row for `entries`: counts, hit rate with its interval, Brier score."""
     row: dict[str, float | int | None] = dict.fromkeys(COUNTS, 0)
+    # One pass, not one per status: `ledger history` tallies every version of a long history.
+    by_status = Counter(e.status for e in entries)
     for status in STATUSES:
-        row[status] = sum(e.status == status for e in entries)
+        row[status] = by_status[status]
     row["entries"] = len(entries)
     row["resolved"] = len(entries) - int(row["open"] or 0)
     row["overdue"] = sum(is_overdue(e, as_of) for e in entries)

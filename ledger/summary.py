@@ -41,6 +41,9 @@ DEFINITIONS = (
 )
 TABLE_LIMIT = 1_000  # entries listed one by one; a larger ledger lists the most recently said, claims.csv has all
 AWAITING_ORDER = "never checked first, then least recently checked, then most overdue"
+# A fixed sentence, whatever the git history: `ledger report --check` must not depend on it (`make report` runs
+# `ledger history`, which writes history.md beside the report).
+HISTORY_LINK = "How the record changed, commit by commit (every verdict given, changed or withdrawn, and when):"
 
 
 

@@ -126,6 +126,8 @@ EXIT_TABLE = {
     "report": (["report", "--out", "out", *AS_OF], ["report", "--ledger", "bad.yaml", "--out", "out", *AS_OF],
                ["report", "--out"]),
     "diff": (["diff", "HEAD"], ["diff", "HEAD", "--ledger", "bad.yaml"], ["diff", "no-such-revision"]),
+    "history": (["history", "--out", "out"], ["history", "--out", "/proc/nope"],
+                ["history", "--out"]),
     "resolve": (["resolve", "agents-2025", *RESOLVE, *AS_OF], ["resolve", "no-such-id", *RESOLVE, *AS_OF],
                 ["resolve", "agents-2025", "--status", "correct"]),
     "add-source": (["add-source", "bad.yaml", "--id", "new-one"], ["add-source", "seeds/talk.txt", "--id", "again"],

@@ -55,3 +55,48 @@ def test_shallow_clone_cannot_find_the_merge_base(repo, tmp_path):
         default_base(clone)
     assert str(err.value) == SHALLOW
     assert "git fetch --unshallow" in SHALLOW
+
+
+# --- the history questions: one log, one cat-file process, files at a revision ----------------------------------
+
+
+def test_first_parent_log_lists_only_commits_that_changed_the_file(repo):
+    from ledger.gitrepo import first_parent_log
+
+    first = git(repo, "rev-parse", "HEAD")
+    (repo / "README.md").write_text("not the ledger\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "readme")
+    second = commit(repo, BASE_TEXT + NEW_ENTRY, "add")
+    log = first_parent_log(repo, "claims.yaml")
+    assert [(c.hash, c.time, c.author) for c in log] == [
+        (first, "2026-01-01T12:00:00+00:00", "Ledger Test"), (second, "2026-01-01T12:00:00+00:00", "Ledger Test")]
+    assert first_parent_log(repo, "nothing.yaml") == []
+    with pytest.raises(GitError, match="unknown revision"):
+        first_parent_log(repo, "claims.yaml", "no-such-branch")
+
+
+def test_blob_reader_answers_many_questions_in_one_process(repo):
+    from ledger.gitrepo import BlobReader
+
+    head = git(repo, "rev-parse", "HEAD")
+    with BlobReader(repo) as blobs:
+        sha, data = blobs.read(f"{head}:claims.yaml")
+        assert data == BASE_TEXT.encode("utf-8") and sha == git(repo, "rev-parse", f"{head}:claims.yaml")
+        assert blobs.read(f"{head}:nothing.yaml") is None
+        assert blobs.read(f"{head}:seeds") is None  # a tree, not a file
+        assert blobs.read(f"{head}:claims.yaml")[1] == data
+
+
+def test_export_files_writes_a_revision_without_touching_the_work_tree(repo, tmp_path):
+    from ledger.gitrepo import export_files
+
+    old = git(repo, "rev-parse", "HEAD")
+    (repo / "seeds" / "link.txt").symlink_to("talk.txt")
+    commit(repo, BASE_TEXT + NEW_ENTRY, "add")
+    written = export_files(repo, old, ["claims.yaml", "reports/scoreboard.json"], ["seeds"], tmp_path / "out")
+    assert written == ["claims.yaml", "seeds/later.txt", "seeds/sources.yaml", "seeds/talk.txt"]
+    assert (tmp_path / "out" / "claims.yaml").read_text(encoding="utf-8") == BASE_TEXT
+    assert (repo / "claims.yaml").read_text(encoding="utf-8") == BASE_TEXT + NEW_ENTRY
+    head = export_files(repo, "HEAD", [], ["seeds"], tmp_path / "head")
+    assert "seeds/link.txt" not in head  # a symbolic link could point anywhere: left out
