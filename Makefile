@@ -33,7 +33,7 @@ validate: $(STAMP)
 PORT ?= 8001
 serve: $(STAMP)
 	@mkdir -p build
-	$(BIN)/ledger export --format sqlite --out build/ledger.db
+	$(BIN)/ledger export --format sqlite --out build/ledger.db $$([ "$$(git rev-parse --is-shallow-repository 2>/dev/null)" = false ] && echo --with-history)
 	$(BIN)/datasette serve --immutable build/ledger.db --metadata datasette/metadata.yaml --host 127.0.0.1 --port $(PORT)
 
 install: $(STAMP)

@@ -158,8 +158,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     if args.format == "sqlite" and not args.out:
         raise UsageError("--format sqlite needs --out FILE: a database is written to a file, not to standard output")
-    if args.format != "sqlite" and args.out:
-        raise UsageError(f"--out goes with --format sqlite; --format {args.format} writes to standard output")
+    if args.format != "sqlite" and (args.out or args.with_history):
+        raise UsageError(f"--out and --with-history go with --format sqlite; --format {args.format} writes to "
+                         "standard output")
     if args.format == "sqlite":
         out = Path(args.out)
         if out.is_dir():
@@ -179,8 +180,13 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.format != "sqlite":
         _out(to_json(data) if args.format == "json" else to_csv(data))
         return EXIT_OK
+    record = None
+    if args.with_history:
+        record = _replayed(args.ledger, "ledger export")
+        if record is None:
+            return EXIT_PROBLEMS
     try:
-        sqlite.to_sqlite(data, result.sources, as_of, out)
+        sqlite.to_sqlite(data, result.sources, as_of, out, record)
     except OSError as err:
         _err(f"ledger export: cannot write {out}: {err.strerror or err}; it is left as it was")
         return EXIT_PROBLEMS
@@ -487,26 +493,36 @@ def _repo_path(ledger: str) -> tuple[Path, str]:
     return repo, path.relative_to(repo.resolve()).as_posix()
 
 
+def _replayed(ledger: str, command: str) -> Any:
+    """The ledger's history from git, skipped versions named on stderr; None (after saying why) if it cannot be read."""
+    from ledger import gitrepo, history
+
+    try:
+        repo, relative = _repo_path(ledger)
+        if gitrepo.is_shallow(repo):
+            # A partial history would be written as if it were the whole record.
+            _err(f"{command}: {gitrepo.SHALLOW.split(':')[0]}: the history is incomplete; "
+                 "fetch it all (git fetch --unshallow) first")
+            return None
+        record = history.replay(repo, relative)
+    except gitrepo.GitError as err:
+        _err(f"{command}: {err}")
+        return None
+    for s in record.skipped:
+        _err(f"skipped {s.commit[:12]} ({s.time[:10]}, {s.author}): {s.problem}")
+    return record
+
+
 def cmd_history(args: argparse.Namespace) -> int:
     """ledger history: the ledger's record replayed from git, written as history.csv, history.md and a chart."""
-    from ledger import atomic, gitrepo, history, historyreport
+    from ledger import atomic, historyreport
 
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out} is a file, not a folder")
-    try:
-        repo, relative = _repo_path(args.ledger)
-        if gitrepo.is_shallow(repo):
-            # A partial history would be written as if it were the whole record.
-            _err(f"ledger history: {gitrepo.SHALLOW.split(':')[0]}: the history is incomplete; "
-                 "fetch it all (git fetch --unshallow) first")
-            return EXIT_PROBLEMS
-        record = history.replay(repo, relative)
-    except gitrepo.GitError as err:
-        _err(f"ledger history: {err}")
+    record = _replayed(args.ledger, "ledger history")
+    if record is None:
         return EXIT_PROBLEMS
-    for s in record.skipped:
-        _err(f"skipped {s.commit[:12]} ({s.time[:10]}, {s.author}): {s.problem}")
     outputs = historyreport.render(record)
     from ledger import report
 
@@ -522,7 +538,7 @@ def cmd_history(args: argparse.Namespace) -> int:
         return EXIT_PROBLEMS
     done = f"wrote {len(changed)} of {len(outputs)} files" if changed else f"all {len(outputs)} files already up to date"
     changes = len(historyreport.verdict_log(record))
-    _err(f"{done} in {out}/: {len(record.rows)} version{'s' * (len(record.rows) != 1)} of {relative}, "
+    _err(f"{done} in {out}/: {len(record.rows)} version{'s' * (len(record.rows) != 1)} of {record.path}, "
          f"{changes} verdict change{'s' * (changes != 1)}, {len(record.skipped)} skipped")
     return EXIT_OK
 
@@ -632,6 +648,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["json", "csv", "sqlite"], default="json",
                    help="output format (default: json); sqlite needs --out and the serve extra (sqlite-utils)")
     p.add_argument("--out", metavar="FILE", help="the database file for --format sqlite, replaced as a whole")
+    p.add_argument("--with-history", action="store_true",
+                   help="with --format sqlite: add the history and verdicts tables, replayed from git (ledger history)")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("deadline", help="turn a deadline phrase as said (明年第一季度, within two years) into the canonical form")

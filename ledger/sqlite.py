@@ -19,6 +19,7 @@ from typing import Any, Callable, Iterable, Mapping, Optional
 
 import sqlite_utils
 
+from ledger.history import COUNTS, SCORES, History
 from ledger.model import Source
 from ledger.vocabulary import TOPICS
 
@@ -59,6 +60,7 @@ class Data:
     records: list[dict[str, Any]]
     sources: dict[str, Source]
     as_of: dt.date
+    history: Optional[History] = None  # the record replayed from git, for the history and verdicts tables
 
 
 def _substrings(run: str) -> list[str]:
@@ -183,9 +185,23 @@ def _search(db: sqlite_utils.Database, data: Data) -> None:
     db.conn.executemany(config, [("automerge", 4), ("crisismerge", 16)])  # SQLite's defaults, for later writers
 
 
+def _history(db: sqlite_utils.Database, data: Data) -> None:
+    if data.history is None:
+        return
+    rows = [r.record() for r in data.history.rows]
+    scores = {k: int if k in ("scored", "brier_n") else float for k in SCORES}
+    _fill(db, "history", {"commit": str, "time": str, "date": str, "author": str, **{k: int for k in COUNTS},
+                          **scores}, rows, pk="commit")
+    # No foreign key to entries: a verdict log keeps the changes of entries since removed.
+    _fill(db, "verdicts", {"entry_id": str, "from_status": str, "to_status": str, "commit": str, "time": str,
+                           "date": str, "author": str, "needs_note": int, "explained_by": str},
+          ({**c.record(), "needs_note": int(c.needs_note)} for c in data.history.changes),
+          foreign_keys=[("commit", "history", "commit")], not_null={"entry_id", "commit"})
+
+
 # In the order they are built: a table comes after the tables its foreign keys point to.
 TABLES: tuple[Callable[[sqlite_utils.Database, Data], None], ...] = (
-    _about, _topics, _speakers, _sources, _entries, _entry_topics, _evidence, _amendments, _search,
+    _about, _topics, _speakers, _sources, _entries, _entry_topics, _evidence, _amendments, _search, _history,
 )
 
 
@@ -195,7 +211,8 @@ def build(db: sqlite_utils.Database, data: Data) -> None:
         table(db, data)
 
 
-def to_sqlite(records: list[dict[str, Any]], sources: dict[str, Source], as_of: dt.date, path: Path) -> None:
+def to_sqlite(records: list[dict[str, Any]], sources: dict[str, Source], as_of: dt.date, path: Path,
+              history: Optional[History] = None) -> None:
     """Write the database to `path` from scratch: built in a temporary file beside it, then renamed over it, so
     a reader (or a failed run) finds the whole old database or the whole new one."""
     path = Path(os.path.realpath(path))  # a symlinked database: replace what it points to
@@ -208,7 +225,7 @@ def to_sqlite(records: list[dict[str, Any]], sources: dict[str, Source], as_of: 
             db.execute("PRAGMA journal_mode = OFF")
             db.execute("PRAGMA synchronous = OFF")
             with db.conn:
-                build(db, Data(records, sources, as_of))
+                build(db, Data(records, sources, as_of, history))
             db.vacuum()  # merging the search index in `optimize` leaves free pages behind
         finally:
             db.close()

@@ -296,3 +296,25 @@ def test_datasette_canned_queries_answer(datasette, ledger):
     rows = _get(datasette, "/ledger/verdicts_by_speaker.json", _shape="array")
     assert sum(r["entries"] for r in rows) == len(entries)
     assert sum(r["correct"] for r in rows) == sum(e.status == "correct" for e in entries)
+
+
+def test_history_tables_hold_the_replayed_record(ledger, tmp_path):
+    from ledger.history import COUNTS, CommitRow, History, StatusChange
+
+    checked, records = ledger
+    row = CommitRow("c1", "2026-01-05T10:00:00+00:00", dt.date(2026, 1, 5), "Ann", dict.fromkeys(COUNTS, 1),
+                    {"scored": 2, "hit_rate": 0.75, "hit_rate_low": 0.3, "hit_rate_high": 0.95, "brier": None,
+                     "brier_n": 0})
+    change = StatusChange("gone-entry", "correct", "open", "c1", row.time, row.date, "Ann", True, None)
+    path = tmp_path / "ledger.db"
+    sqlite.to_sqlite(records, checked.sources, TODAY, path, History("claims.yaml", [row], [change]))
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT commit_, hit_rate, brier, entries FROM (SELECT [commit] AS commit_, * FROM history)"
+                            ).fetchall() == [("c1", 0.75, None, 1)]
+        # A change of an entry since removed stays in the log: no key ties it to the entries of today.
+        assert conn.execute("SELECT entry_id, from_status, to_status, needs_note, explained_by FROM verdicts"
+                            ).fetchall() == [("gone-entry", "correct", "open", 1, None)]
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+    sqlite.to_sqlite(records, checked.sources, TODAY, path)
+    with sqlite3.connect(path) as conn:
+        assert not conn.execute("SELECT name FROM sqlite_master WHERE name IN ('history', 'verdicts')").fetchall()
