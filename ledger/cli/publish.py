@@ -1,0 +1,180 @@
+"""Commands that publish the record: report, diff, history."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+from typing import Any, Optional
+
+from ledger.cli.common import (EXIT_OK, EXIT_PROBLEMS, UsageError, parse_as_of, _out, _err, _valid_entries)
+
+
+def _report_at_commit(args: argparse.Namespace) -> int:
+    """ledger report --at-commit REV: the report as the ledger stood at REV, from its files at REV, into --out."""
+    import posixpath
+    import tempfile
+
+    from ledger import gitrepo, report
+
+    if args.check:
+        raise UsageError("--at-commit writes the report of a past commit; it cannot be combined with --check")
+    if args.sources:
+        raise UsageError("--at-commit reads the sources list at that commit; leave out --sources")
+    with tempfile.TemporaryDirectory(prefix="ledger-at-commit-") as tmp:
+        try:
+            repo, relative = _repo_path(args.ledger)
+            rev = gitrepo.resolve(repo, args.at_commit)
+            folder = posixpath.dirname(relative)
+            recorded = posixpath.join(folder, "reports", "scoreboard.json")
+            written = gitrepo.export_files(repo, rev, [relative, recorded], [posixpath.join(folder, "seeds")],
+                                           Path(tmp))
+        except gitrepo.GitError as err:
+            _err(f"ledger report: {err}")
+            return EXIT_PROBLEMS
+        if relative not in written:
+            _err(f"ledger report: there is no {relative} at {args.at_commit}")
+            return EXIT_PROBLEMS
+        if args.as_of is None:
+            # The as-of date of the report committed with it, so that the same report comes out.
+            as_of = report.recorded_as_of(Path(tmp, folder, "reports"))
+            args.as_of = str(as_of) if as_of else gitrepo.commit_date(repo, rev).isoformat()
+        args.ledger = str(Path(tmp, relative))
+        args.check = False
+        return _report(args, (str(Path(tmp)) + os.sep, f"{rev[:12]}:"))
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """ledger report: regenerate the reports, or with --check say which committed ones are stale."""
+    if args.at_commit is not None:
+        return _report_at_commit(args)
+    return _report(args)
+
+
+def _report(args: argparse.Namespace, shown: Optional[tuple[str, str]] = None) -> int:
+    from ledger import atomic, report  # pandas and matplotlib: only this command pays for them
+
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out} is a file, not a folder")
+    if args.as_of is None and args.check:
+        # CI checks the committed reports at the date they were made, not at today's date.
+        args.as_of = str(report.recorded_as_of(out) or parse_as_of(None))
+    result = _valid_entries(args, shown)
+    if result is None:
+        return EXIT_PROBLEMS
+    as_of = parse_as_of(args.as_of)
+    if args.as_of is None and not args.check:
+        # Left to itself, the date moves the committed report only when what it says has changed.
+        as_of = report.stable_as_of(result.entries, report.recorded_as_of(out), as_of)
+    outputs = report.render(result.entries, result.sources, as_of)
+    if args.check:
+        changed = report.stale(outputs, out)
+        if changed:
+            _out("".join(f"{out / name}: stale\n" for name in changed))
+            _err(f"{len(changed)} report file{'s' if len(changed) != 1 else ''} out of date at {as_of}: run `make report` and commit {out}/")
+            return EXIT_PROBLEMS
+        _err(f"{out}/ is up to date at {as_of}")
+        return EXIT_OK
+    try:
+        changed = report.stale(outputs, out)
+        if changed:
+            report.write(outputs, out)  # which first cleans up after an interrupted run
+        else:
+            atomic.recover(out)  # an interrupted run may have left its folders beside an up-to-date report
+    except atomic.NotOwnFolder as err:
+        _err(f"ledger report: {err}")
+        return EXIT_PROBLEMS
+    except OSError as err:
+        _err(f"ledger report: cannot write to {out}/: {err.strerror or err}; the previous reports are unchanged")
+        return EXIT_PROBLEMS
+    what = f"{len(result.entries)} entries" if result.entries else "the ledger is empty, so the reports say so"
+    done = f"wrote {len(changed)} of {len(outputs)} files" if changed else f"all {len(outputs)} files already up to date"
+    _err(f"{done} in {out}/ as of {as_of} ({what})")
+    return EXIT_OK
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    """ledger diff: what changed in the ledger between two revisions, as Markdown for a pull request."""
+    from ledger import diffmarkdown, gitdiff, gitrepo
+
+    try:
+        repo, relative = _repo_path(args.ledger)
+        base = args.base if args.base is not None else gitrepo.default_base(repo)
+        base_label = args.base if args.base is not None else f"{base[:12]} (merge base with the default branch)"
+        d = gitdiff.diff_revisions(repo, base, args.head, relative)
+    except gitrepo.GitError as err:
+        raise UsageError(f"cannot compare: {err}") from None
+    if d.base_missing and d.head_missing:
+        raise UsageError(f"there is no {relative} at {base_label} nor at {args.head or 'the working tree'}: "
+                         "nothing to compare (is --ledger right?)")
+    _out(diffmarkdown.to_markdown(d, base_label, args.head or "working tree"))
+    if d.problems or d.head_invalid:
+        return EXIT_PROBLEMS
+    if args.strict and gitdiff.unexplained(d):
+        _err("flagged changes without a note explaining them (see CONTRIBUTING.md, 'Change an entry's terms')")
+        return EXIT_PROBLEMS
+    return EXIT_OK
+
+
+def _repo_path(ledger: str) -> tuple[Path, str]:
+    """The git work tree holding the ledger, and the ledger's path inside it."""
+    from ledger import gitrepo
+
+    path = Path(ledger).resolve()
+    repo = gitrepo.toplevel(path.parent if path.parent.is_dir() else Path.cwd())
+    if not path.is_relative_to(repo.resolve()):
+        raise UsageError(f"{ledger} is outside the git repository at {repo}")
+    return repo, path.relative_to(repo.resolve()).as_posix()
+
+
+def _replayed(ledger: str, command: str) -> Any:
+    """The ledger's history from git, skipped versions named on stderr; None (after saying why) if it cannot be read."""
+    from ledger import gitrepo, history
+
+    try:
+        repo, relative = _repo_path(ledger)
+        if gitrepo.is_shallow(repo):
+            # A partial history would be written as if it were the whole record.
+            _err(f"{command}: {gitrepo.SHALLOW.split(':')[0]}: the history is incomplete; "
+                 "fetch it all (git fetch --unshallow) first")
+            return None
+        record = history.replay(repo, relative)
+    except gitrepo.GitError as err:
+        _err(f"{command}: {err}")
+        return None
+    for s in record.skipped:
+        _err(f"skipped {s.commit[:12]} ({s.time[:10]}, {s.author}): {s.problem}")
+    return record
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    """ledger history: the ledger's record replayed from git, written as history.csv, history.md and a chart."""
+    from ledger import atomic, historyreport
+
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out} is a file, not a folder")
+    record = _replayed(args.ledger, "ledger history")
+    if record is None:
+        return EXIT_PROBLEMS
+    outputs = historyreport.render(record)
+    from ledger import report
+
+    try:
+        changed = report.stale(outputs, out)
+        if changed:
+            atomic.replace_dir(out, outputs, 0o644)
+    except atomic.NotOwnFolder as err:
+        _err(f"ledger history: {err}")
+        return EXIT_PROBLEMS
+    except OSError as err:
+        _err(f"ledger history: cannot write to {out}/: {err.strerror or err}; the previous files are unchanged")
+        return EXIT_PROBLEMS
+    done = f"wrote {len(changed)} of {len(outputs)} files" if changed else f"all {len(outputs)} files already up to date"
+    changes = len(historyreport.verdict_log(record))
+    _err(f"{done} in {out}/: {len(record.rows)} version{'s' * (len(record.rows) != 1)} of {record.path}, "
+         f"{changes} verdict change{'s' * (changes != 1)}, {len(record.skipped)} skipped")
+    return EXIT_OK
+
+
