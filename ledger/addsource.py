@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
-from ledger import atomic, load
+from ledger import atomic, load, speakers
 from ledger.problem import Problem
 from ledger.vocabulary import ID_PATTERN
 from ledger.yamltext import flow_list, scalar
@@ -122,6 +122,21 @@ class Added:
     sha256: str
     language: Language
     problems: list[Problem]
+    registered: list[str]  # speakers new to seeds/speakers.yaml, appended to it
+
+
+def _register(seeds: Path, names: list[str]) -> list[str]:
+    """Append the speakers the registry does not know to seeds/speakers.yaml, atomically; the names appended."""
+    registry = speakers.read(seeds)
+    if registry is None:  # no registry, or one validate will complain about: left to the curator
+        return []
+    new = [n for n in dict.fromkeys(names) if registry.name_for(n) is None]
+    if new:
+        path = Path(os.path.realpath(seeds / speakers.FILE))
+        text = path.read_text(encoding="utf-8")
+        text += ("" if text.endswith("\n") else "\n") + "".join(f"  - name: {scalar(n)}\n" for n in new)
+        atomic.replace(path, text.encode("utf-8"), stat.S_IMODE(os.stat(path).st_mode))
+    return new
 
 
 def _archived_hashes(seeds: Path, recorded: dict[str, str]) -> dict[str, str]:
@@ -161,6 +176,12 @@ def add_source(document: Path, sources_path: Path, stub: Stub) -> Added:
     recorded = {i["id"]: i.get("sha256") for i in items if isinstance(i, dict) and isinstance(i.get("id"), str)}
     if stub.id in recorded:
         raise AddSourceError(f"the id '{stub.id}' is already taken in {sources_path}: choose another")
+    registry = speakers.read(seeds)
+    for speaker in stub.speakers:
+        known = registry.name_for(speaker) if registry is not None else None
+        if known is not None and known != speaker:
+            raise AddSourceError(f"'{speaker}' is another name of '{known}' in seeds/{speakers.FILE}: give --speaker "
+                                 f"'{known}'")
     digest = hashlib.sha256(data).hexdigest()
     holder = _archived_hashes(seeds, {k: v for k, v in recorded.items() if isinstance(v, str)}).get(digest)
     if holder:
@@ -192,8 +213,10 @@ def add_source(document: Path, sources_path: Path, stub: Stub) -> Added:
     except BaseException:
         atomic.discard([str(target)])
         raise
+    registered = _register(seeds, list(stub.speakers))
     first_new = len(doc.text.splitlines()) + 1
-    return Added(name, digest, language, [p for p in left if p.line >= first_new])
+    left = [p for p in left if p.line >= first_new and p.code != "unregistered-speaker"]
+    return Added(name, digest, language, left, registered)
 
 
 def _umask() -> int:

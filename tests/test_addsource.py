@@ -98,3 +98,16 @@ def test_archive_name_follows_the_numbering(tmp_path):
     (tmp_path / "sources.yaml").write_text("")
     assert archive_name(tmp_path, "f" * 64, ".TXT") == "008_ffffffffffffffff.txt"
     assert archive_name(tmp_path, "0" * 64, ".weird suffix") == "008_0000000000000000.txt"
+
+
+def test_new_speakers_are_registered_and_another_name_of_a_known_one_refused(repo, capsys):
+    registry = repo / "seeds" / "speakers.yaml"
+    before = registry.read_bytes()
+    assert _add(repo, DOC, "--id", "roe-2026", "--title", "T", "--speaker", "Jane Roe", "--speaker", "Sam Altman") == 0
+    assert registry.read_bytes() == before + b"  - name: Jane Roe\n"  # Sam Altman is registered already
+    assert "added Jane Roe to" in capsys.readouterr().err
+    sources = (repo / "seeds" / "sources.yaml").read_bytes()
+    assert _add(repo, DOC + b"more", "--id", "roe-2027", "--title", "T", "--speaker", "孙正义") == 1
+    assert "'孙正义' is another name of 'Masayoshi Son' in seeds/speakers.yaml" in capsys.readouterr().err
+    assert (repo / "seeds" / "sources.yaml").read_bytes() == sources
+    assert registry.read_bytes() == before + b"  - name: Jane Roe\n"

@@ -37,6 +37,8 @@ def cmd_add_source(args: argparse.Namespace) -> int:
         return EXIT_PROBLEMS
     _err(f"archived {sources.parent / added.file} (sha256 {added.sha256}); language {added.language.code} "
          f"({added.language.reason}); appended '{args.id}' to {sources}")
+    if added.registered:
+        _err(f"added {', '.join(added.registered)} to {sources.parent / 'speakers.yaml'}: give each a role there")
     if added.problems:
         _out(format_problems(added.problems, "text"))
         _err("fill in the fields marked FILL IN, then `ledger validate`")
