@@ -10,6 +10,25 @@ from typing import Any, Optional
 from ledger.cli.common import (EXIT_OK, EXIT_PROBLEMS, UsageError, parse_as_of, _out, _err, _valid_entries)
 
 
+def _publish(outputs: dict[str, bytes], out: Path, command: str) -> Optional[list[str]]:
+    """Write the files that differ into `out` as a whole, and name them; None after saying why it could not."""
+    from ledger import atomic, report
+
+    try:
+        changed = report.stale(outputs, out)
+        if changed:
+            report.write(outputs, out)  # which first cleans up after an interrupted run
+        else:
+            atomic.recover(out)  # an interrupted run may have left its folders beside up-to-date files
+    except atomic.NotOwnFolder as err:
+        _err(f"{command}: {err}")
+        return None
+    except OSError as err:
+        _err(f"{command}: cannot write to {out}/: {err.strerror or err}; the previous files are unchanged")
+        return None
+    return changed
+
+
 def _report_at_commit(args: argparse.Namespace) -> int:
     """ledger report --at-commit REV: the report as the ledger stood at REV, from its files at REV, into --out."""
     import posixpath
@@ -52,7 +71,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace, shown: Optional[tuple[str, str]] = None) -> int:
-    from ledger import atomic, report  # pandas and matplotlib: only this command pays for them
+    from ledger import report  # pandas and matplotlib: only this command pays for them
 
     out = Path(args.out)
     if out.exists() and not out.is_dir():
@@ -69,24 +88,15 @@ def _report(args: argparse.Namespace, shown: Optional[tuple[str, str]] = None) -
         as_of = report.stable_as_of(result.entries, report.recorded_as_of(out), as_of)
     outputs = report.render(result.entries, result.sources, as_of)
     if args.check:
-        changed = report.stale(outputs, out)
-        if changed:
-            _out("".join(f"{out / name}: stale\n" for name in changed))
-            _err(f"{len(changed)} report file{'s' if len(changed) != 1 else ''} out of date at {as_of}: run `make report` and commit {out}/")
+        stale = report.stale(outputs, out)
+        if stale:
+            _out("".join(f"{out / name}: stale\n" for name in stale))
+            _err(f"{len(stale)} report file{'s' if len(stale) != 1 else ''} out of date at {as_of}: run `make report` and commit {out}/")
             return EXIT_PROBLEMS
         _err(f"{out}/ is up to date at {as_of}")
         return EXIT_OK
-    try:
-        changed = report.stale(outputs, out)
-        if changed:
-            report.write(outputs, out)  # which first cleans up after an interrupted run
-        else:
-            atomic.recover(out)  # an interrupted run may have left its folders beside an up-to-date report
-    except atomic.NotOwnFolder as err:
-        _err(f"ledger report: {err}")
-        return EXIT_PROBLEMS
-    except OSError as err:
-        _err(f"ledger report: cannot write to {out}/: {err.strerror or err}; the previous reports are unchanged")
+    changed = _publish(outputs, out, "ledger report")
+    if changed is None:
         return EXIT_PROBLEMS
     what = f"{len(result.entries)} entries" if result.entries else "the ledger is empty, so the reports say so"
     done = f"wrote {len(changed)} of {len(outputs)} files" if changed else f"all {len(outputs)} files already up to date"
@@ -150,7 +160,7 @@ def _replayed(ledger: str, command: str) -> Any:
 
 def cmd_history(args: argparse.Namespace) -> int:
     """ledger history: the ledger's record replayed from git, written as history.csv, history.md and a chart."""
-    from ledger import atomic, historyreport
+    from ledger import historyreport
 
     out = Path(args.out)
     if out.exists() and not out.is_dir():
@@ -159,17 +169,8 @@ def cmd_history(args: argparse.Namespace) -> int:
     if record is None:
         return EXIT_PROBLEMS
     outputs = historyreport.render(record)
-    from ledger import report
-
-    try:
-        changed = report.stale(outputs, out)
-        if changed:
-            atomic.replace_dir(out, outputs, 0o644)
-    except atomic.NotOwnFolder as err:
-        _err(f"ledger history: {err}")
-        return EXIT_PROBLEMS
-    except OSError as err:
-        _err(f"ledger history: cannot write to {out}/: {err.strerror or err}; the previous files are unchanged")
+    changed = _publish(outputs, out, "ledger history")
+    if changed is None:
         return EXIT_PROBLEMS
     done = f"wrote {len(changed)} of {len(outputs)} files" if changed else f"all {len(outputs)} files already up to date"
     changes = len(historyreport.verdict_log(record))
