@@ -139,8 +139,9 @@ def render(r: Report) -> str:
     out.append('<div class="cards">' + "".join(
         f'<div class="card {cls}"><b>{h(value)}</b><span>{h(caption)}</span></div>' for cls, value, caption in cards
     ) + "</div>")
-    out.append('<figure class="chart"><img src="scorecard.svg" alt="Scorecard: each speaker\'s entries by verdict, '
-               'with the number of entries"></figure>')
+    # Each chart opens full size on a tap: on a phone, the page's width is too small to read it.
+    out.append('<figure class="chart"><a href="scorecard.svg"><img src="scorecard.svg" alt="Scorecard: each '
+               'speaker\'s entries by verdict, with the number of entries"></a></figure>')
     out.append(f'<p class="note">Every score is shown beside the resolution rate ({h(rate(o))}) and the number of '
                f"open predictions past their deadline ({o['overdue']:,}): a score from few resolved entries says "
                "little.</p>")
@@ -169,7 +170,8 @@ def render(r: Report) -> str:
     svg = r.svg["timeline"].decode("utf-8")
     out.append('<figure class="chart" role="img" aria-label="Timeline of '
                f'{h(plural(len(r.rows), "prediction"))} with a deadline or a verdict, as of {h(r.as_of.isoformat())}">'
-               + svg[svg.index("<svg"):] + "</figure>")
+               + svg[svg.index("<svg"):] + '<figcaption class="note"><a href="timeline.svg">Open the timeline full '
+               "size</a></figcaption></figure>")
     out.append(f'<p class="note">{h(HISTORY_LINK)} <a href="history.md">history.md</a>.</p>')
 
     out.append('<h2 id="scoreboards">Scoreboards</h2>')
@@ -189,9 +191,9 @@ def render(r: Report) -> str:
                       for cell, k in zip(board_cells(row), sort_keys))
             for name, row in board.items()), kind="board"))
     out.append("<h3>Calibration</h3>")
-    out.append('<figure class="chart"><img src="calibration.svg" alt="Calibration chart: stated confidence against '
-               f'how often it came true, {h(plural(r.calibrated, "resolved prediction"))} with a confidence">'
-               "</figure>")
+    out.append('<figure class="chart"><a href="calibration.svg"><img src="calibration.svg" alt="Calibration chart: '
+               f'stated confidence against how often it came true, {h(plural(r.calibrated, "resolved prediction"))} '
+               'with a confidence"></a></figure>')
     out.append(_html_table(
         [("Confidence", ""), ("Entries", "n"), ("Mean confidence", "n"), ("Mean outcome", "n")],
         (_td(h(c["bin"])) + _td(h(c["count"]), "n", c["count"]) + _td(h(pct(c["mean_confidence"])), "n",
