@@ -283,15 +283,18 @@ class Bin:
 
 def _binomial_band(p: float, n: int) -> tuple[float, float]:
     """The central 95% of k/n for k ~ Binomial(n, p): the spread perfect calibration still allows."""
-    cdf, low, high = 0.0, None, n
+    if p <= 0 or p >= 1:
+        return (0.0, 0.0) if p <= 0 else (1.0, 1.0)
+    # In logarithms: for thousands of predictions the binomial coefficients overflow a float.
+    log_p, log_q, log_n = math.log(p), math.log1p(-p), math.lgamma(n + 1)
+    cdf, low = 0.0, None
     for k in range(n + 1):
-        cdf += math.comb(n, k) * p**k * (1 - p) ** (n - k)
+        cdf += math.exp(log_n - math.lgamma(k + 1) - math.lgamma(n - k + 1) + k * log_p + (n - k) * log_q)
         if low is None and cdf >= 0.025:
             low = k
         if cdf >= 0.975:
-            high = k
-            break
-    return (low or 0) / n, high / n
+            return (low or 0) / n, k / n
+    return (low or 0) / n, 1.0
 
 
 def calibration_bins(entries: list[Entry]) -> list[Bin]:

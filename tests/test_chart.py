@@ -47,6 +47,9 @@ def test_binomial_band_is_the_central_95_percent():
     assert chart._binomial_band(0.5, 10) == (0.2, 0.8)
     assert chart._binomial_band(0.9, 1) == (0.0, 1.0)
     assert chart._binomial_band(1.0, 5) == (1.0, 1.0)
+    # Thousands of predictions in one bin: the band narrows around p, and nothing overflows.
+    low, high = chart._binomial_band(0.9, 20_000)
+    assert 0.895 < low < 0.9 < high < 0.905
 
 
 def test_calibration_bins_count_scored_predictions_with_a_confidence():
