@@ -169,7 +169,11 @@ def measure(size: int, python: str, ledger: str, peer: Optional[str]) -> list[st
     lines = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        path = synthetic_ledger(folder, size)
+        # Built in a child: on Linux a process started from this one reports this one's peak memory as its own,
+        # so this process must stay small for the peaks below to be the commands' own.
+        entry_id = subprocess.run([python, __file__, "--synthesize", str(size), str(folder)], check=True,
+                                  capture_output=True, text=True).stdout.strip()
+        path = folder / "claims.yaml"
         label = f"{size:,} ({path.stat().st_size / 1e6:.1f} MB)"
         git = ["git", "-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false"]
         for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "base"]):
@@ -189,7 +193,7 @@ def measure(size: int, python: str, ledger: str, peer: Optional[str]) -> list[st
                              best([ledger, "export", "--format", "sqlite", "--out", str(folder / "ledger.db"),
                                    *common, "--ledger", str(path)], folder, runs=runs), parse,
                              "with the full-text index"))
-        resolve = [ledger, "resolve", open_entry(path), "--status", "correct", "--evidence",
+        resolve = [ledger, "resolve", entry_id, "--status", "correct", "--evidence",
                    "https://example.org/outcome", "--type", "primary", "--publisher", "Example", "--published-on",
                    "2026-01-01", "--note", "The outcome.", "--on", "2026-01-02", "--ledger", str(path), *common]
         lines.append(row(label, "resolve", best(resolve, folder, ["cp", str(original), str(path)], runs=runs), parse,
@@ -216,7 +220,8 @@ def measure(size: int, python: str, ledger: str, peer: Optional[str]) -> list[st
 
 def measure_history(folder: Path, python: str, ledger: str) -> str:
     """`ledger history` on 1,000 commits of a 2,000-entry ledger, against one version read whole."""
-    repo = synthetic_history(folder, HISTORY_COMMITS, HISTORY_ENTRIES)
+    subprocess.run([python, __file__, "--history", str(folder)], check=True)  # built in a child, as above
+    repo = folder / "history"
     # One version read by the strict reader: what each commit would cost without the per-entry cache.
     one = best([python, "-c", "import sys, datetime; from ledger.versions import Reader; "
                 "Reader().strict(open(sys.argv[1], 'rb').read(), datetime.date.max)", str(repo / "claims.yaml")], repo, runs=1)
@@ -226,6 +231,12 @@ def measure_history(folder: Path, python: str, ledger: str) -> str:
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["--synthesize"]:  # the child that builds a ledger: prints an open entry's id
+        print(open_entry(synthetic_ledger(Path(sys.argv[3]), int(sys.argv[2]))))
+        return
+    if sys.argv[1:2] == ["--history"]:
+        synthetic_history(Path(sys.argv[2]))
+        return
     sizes = [int(a) for a in sys.argv[1:]] or list(SIZES)
     python = sys.executable
     bin_dir = Path(python).parent
