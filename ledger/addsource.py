@@ -125,9 +125,8 @@ class Added:
     registered: list[str]  # speakers new to seeds/speakers.yaml, appended to it
 
 
-def _register(seeds: Path, names: list[str]) -> list[str]:
+def _register(seeds: Path, registry: Optional[speakers.Registry], names: list[str]) -> list[str]:
     """Append the speakers the registry does not know to seeds/speakers.yaml, atomically; the names appended."""
-    registry = speakers.read(seeds)
     if registry is None:  # no registry, or one validate will complain about: left to the curator
         return []
     new = [n for n in dict.fromkeys(names) if registry.name_for(n) is None]
@@ -213,7 +212,7 @@ def add_source(document: Path, sources_path: Path, stub: Stub) -> Added:
     except BaseException:
         atomic.discard([str(target)])
         raise
-    registered = _register(seeds, list(stub.speakers))
+    registered = _register(seeds, registry, list(stub.speakers))
     first_new = len(doc.text.splitlines()) + 1
     left = [p for p in left if p.line >= first_new and p.code != "unregistered-speaker"]
     return Added(name, digest, language, left, registered)

@@ -31,9 +31,9 @@ from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch, Rectangle  # noqa: E402
 from matplotlib.ticker import NullFormatter, PercentFormatter  # noqa: E402
 
+from ledger import score  # noqa: E402
 from ledger.deadlines import is_overdue  # noqa: E402
 from ledger.model import Entry  # noqa: E402
-from ledger.vocabulary import OUTCOME, SCORED_STATUSES  # noqa: E402
 
 WIDTH = 9.0  # inches: shown 1:1 at about 900 px
 DPI = 150  # PNG pixels per inch: 1,350 px wide, still sharp when shown at 900 px
@@ -266,8 +266,6 @@ def scorecard(entries: list[Entry], as_of: dt.date) -> Figure:
 
 # --- Calibration --------------------------------------------------------------------------------
 
-BIN_EDGES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
-
 
 @dataclass(frozen=True)
 class Bin:
@@ -298,13 +296,9 @@ def _binomial_band(p: float, n: int) -> tuple[float, float]:
 
 
 def calibration_bins(entries: list[Entry]) -> list[Bin]:
-    """The predictions scored correct, partly correct or wrong that state a confidence, binned by it."""
-    judged = [(e.confidence, OUTCOME[e.status]) for e in entries
-              if e.kind == "prediction" and e.status in SCORED_STATUSES and e.confidence is not None]
+    """The predictions scored correct, partly correct or wrong that state a confidence, binned as the scores are."""
     bins = []
-    for i, (low, high) in enumerate(zip(BIN_EDGES, BIN_EDGES[1:])):
-        last = i == len(BIN_EDGES) - 2
-        inside = [(c, o) for c, o in judged if low <= c < high or (last and c == high)]
+    for low, high, inside in score.binned([e for e in entries if e.kind == "prediction"]):
         if inside:
             mean = sum(c for c, _ in inside) / len(inside)
             bins.append(Bin(low, high, len(inside), sum(o for _, o in inside), mean, _binomial_band(mean, len(inside))))
@@ -342,7 +336,7 @@ def calibration(entries: list[Entry], as_of: dt.date) -> Figure:
                     markeredgecolor="white", zorder=3)
             ax.annotate(f"{_count(b.hits)} of {b.n}", (centre, rate), xytext=(9, -3), textcoords="offset points",
                         fontsize=9, color=INK, zorder=4)
-        for edge in BIN_EDGES[1:-1]:
+        for _, edge in score.BINS[:-1]:
             ax.axvline(100 * edge, color=GRID, linewidth=0.8, zorder=0)
         ax.set_xlim(0, 100)
         ax.set_ylim(-3, 103)

@@ -10,7 +10,7 @@ import datetime as dt
 import math
 from typing import Any
 
-from ledger.chart import INK, MUTED, GRID, STATES, style
+from ledger.chart import CARD_STATES as LAYERS, GRID, INK, MUTED, STATES, WIDTH, style
 
 import matplotlib.dates as mdates  # noqa: E402  (ledger.chart chose the backend)
 from matplotlib.figure import Figure  # noqa: E402
@@ -19,10 +19,8 @@ from matplotlib.ticker import MaxNLocator, PercentFormatter  # noqa: E402
 
 from ledger.history import CommitRow, History  # noqa: E402
 
-WIDTH = 9.0  # inches
 MIN_SCORED = 10  # below this many scored predictions the hit rate's interval is too wide to draw
-# Bottom to top: verdicts first, so the resolved share reads from the axis up; open entries on top.
-LAYERS = ("correct", "partly_correct", "wrong", "unresolvable", "withdrawn", "overdue", "open")
+# LAYERS, bottom to top, are the scorecard's states: verdicts first, so the resolved share reads from the axis up.
 
 
 def _when(row: CommitRow) -> dt.datetime:

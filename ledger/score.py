@@ -110,14 +110,23 @@ def _judged(entries: list[Entry]) -> list[tuple[float, float]]:
             if e.status in SCORED_STATUSES and e.confidence is not None]
 
 
-def calibration(entries: list[Entry]) -> pd.DataFrame:
-    """Per confidence bin: count, mean confidence and mean outcome of the scored entries with a confidence."""
+def binned(entries: list[Entry]) -> list[tuple[float, float, list[tuple[float, float]]]]:
+    """Per confidence bin of BINS (the last one closed): its edges and the (confidence, outcome) of the scored
+    entries with a confidence that fall in it."""
     judged = _judged(entries)
-    rows = []
+    out = []
     for i, (low, high) in enumerate(BINS):
         last = i == len(BINS) - 1
         # Compare with the edges rather than divide: 0.6 / 0.2 is 2.9999999999999996.
-        inside = [(c, o) for c, o in judged if low <= c < high or (last and c == high)]
+        out.append((low, high, [(c, o) for c, o in judged if low <= c < high or (last and c == high)]))
+    return out
+
+
+def calibration(entries: list[Entry]) -> pd.DataFrame:
+    """Per confidence bin: count, mean confidence and mean outcome of the scored entries with a confidence."""
+    rows = []
+    for low, high, inside in binned(entries):
+        last = high == BINS[-1][1]
         rows.append(
             {
                 "bin": f"[{low:.1f}, {high:.1f}{']' if last else ')'}",

@@ -11,6 +11,7 @@ import re
 from typing import Any, Optional
 
 from ledger import chart, score, timeline
+from ledger.chart import plural
 from ledger.deadlines import due, window
 from ledger.model import Entry, Source
 from ledger.vocabulary import SCORED_STATUSES
@@ -82,10 +83,6 @@ def rate(row: dict[str, Any]) -> str:
 
 def status_label(status: str) -> str:
     return status.replace("_", " ")
-
-
-def plural(n: int, word: str, plural: Optional[str] = None) -> str:
-    return f"{n:,} {word if n == 1 else plural or word + 's'}"
 
 
 # --- The data behind every view ----------------------------------------------------------------

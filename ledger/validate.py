@@ -412,7 +412,9 @@ def check(doc: Document, sources_doc: Optional[Document], seeds: Path, as_of: dt
     result = Checked(ledger=doc, source_ids=_UNKNOWN)
     archive = Archive()
     registry = None
-    if (seeds / FILE).is_file():  # the registry is optional: without it, speakers are checked per source only
+    # The registry belongs with the sources it names: a check without them (diff, history) leaves it alone too.
+    # It is optional: without it, speakers are checked against their source only.
+    if sources_doc is not None and (seeds / FILE).is_file():
         speakers_doc, problems = load.read(seeds / FILE)
         result.problems.extend(problems)
         if speakers_doc is not None:
