@@ -91,16 +91,18 @@ def markdown_link(label: str, url: Optional[str]) -> str:
     return f"[{markdown(label)}](<{_link_target(safe)}>)" if safe else markdown(label)
 
 
+def markdown_file_link(label: str, target: str) -> str:
+    """A Markdown link to a file of the repository by its relative address (`../claims.yaml#L12`); anything
+    with a scheme, or that is not relative, gives the label alone."""
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:|^[/\\]", target) or _CONTROL.search(target):
+        return markdown(label)
+    return f"[{markdown(label)}](<{_link_target(target)}>)"
+
+
 def markdown_autolink(url: Optional[str]) -> str:
     """A web address as a Markdown autolink, or as plain text when it is not a web address."""
     safe = web_url(url)
     return f"<{_link_target(safe)}>" if safe else markdown(url or "")
-
-
-def html_link(label: str, url: Optional[str]) -> str:
-    """An HTML link to a web page that opens without handing over the referrer, or the label alone."""
-    safe = web_url(url)
-    return f'<a href="{html(safe)}" rel="noopener noreferrer">{html(label)}</a>' if safe else html(label)
 
 
 def csv_cell(text: str) -> str:
@@ -117,3 +119,10 @@ def github_data(text: Any) -> str:
 def github_property(text: Any) -> str:
     """A property of a GitHub workflow command (file=, title=): as a message, with : and , encoded too."""
     return github_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def json_script(text: str) -> str:
+    """JSON text for the inside of an HTML <script> element: nothing in it can close the element or open a
+    comment, and the JSON means the same (each escape is a JSON escape of the same character)."""
+    return (text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))

@@ -1,116 +1,154 @@
-"""The report's index.html: one self-contained page for readers, every ledger string escaped."""
+"""The report's index.html: one self-contained page for readers, from Jinja templates with autoescaping.
+
+This module gathers what the page shows into plain values; `templates/index.html` lays them out, and
+`static/report.css` and `static/report.js` are inlined, so the page needs no network. Every ledger string
+reaches the page through the template's autoescaping, after `escape.terminal_lines` has made its control
+characters visible; only markup built here from escaped parts, and the charts, are marked safe.
+"""
 
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable, Sequence
+from collections import Counter
+from functools import lru_cache
+from importlib import resources
+from typing import Any
 
-from ledger.escape import html as h, html_link
+import jinja2
+from markupsafe import Markup
+
+from ledger import escape
+from ledger.deadlines import window
+from ledger.model import Entry
 from ledger.summary import (AWAITING_ORDER, BOARD_HEADERS, DEFINITIONS, GROUPINGS, HISTORY_LINK, Report, board_cells,
                             num, partial_note, pct, plural, rate, since, status_label, timeline_caption)
+from ledger.vocabulary import KINDS, STATUSES
 
-
-_CSS = """
-:root{--ink:#1f2328;--muted:#59636e;--line:#d1d9e0;--bg:#f6f8fa;--late:#b2182b}
-*{box-sizing:border-box}
-body{margin:0;font:15px/1.5 system-ui,-apple-system,"Segoe UI","Noto Sans","Noto Sans CJK SC","PingFang SC",
-"Microsoft YaHei",sans-serif;color:var(--ink);background:#fff}
-main{max-width:1320px;margin:0 auto;padding:28px 24px 64px}
-h1{font-size:28px;margin:0 0 4px}h2{font-size:20px;margin:40px 0 10px;padding-bottom:6px;
-border-bottom:1px solid var(--line)}h3{font-size:16px;margin:24px 0 8px}
-.asof{color:var(--muted);margin:0 0 20px}
-.cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(190px,1fr));gap:12px;margin:8px 0 12px}
-.card{background:var(--bg);border:1px solid var(--line);border-radius:8px;padding:12px 14px}
-.card b{display:block;font-size:26px;line-height:1.2}.card span{color:var(--muted);font-size:13px}
-.card.warn b{color:var(--late)}
-.note{color:var(--muted);font-size:13px;margin:4px 0}
-ul.defs{color:var(--muted);font-size:13px;padding-left:18px;margin:8px 0}
-figure{margin:8px 0;border:1px solid var(--line);border-radius:8px;padding:8px;max-width:918px}
-figure img,figure svg{display:block;width:100%;height:auto}
-.wrap{overflow-x:auto;border:1px solid var(--line);border-radius:8px}
-table{border-collapse:collapse;width:100%;font-size:13.5px}
-th,td{padding:6px 9px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
-tbody tr:last-child td{border-bottom:0}
-th{background:var(--bg);cursor:pointer;user-select:none;vertical-align:bottom}
-table.board td:first-child{white-space:nowrap}
-th:after{content:" \\2195";color:#aab2bb;font-size:11px}
-th[aria-sort=ascending]:after{content:" \\25B2";color:var(--ink)}
-th[aria-sort=descending]:after{content:" \\25BC";color:var(--ink)}
-td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}td.n{white-space:nowrap}
-tbody tr:hover{background:#f9fafb}
-td.q{min-width:240px;max-width:340px}td.s{min-width:220px;max-width:300px}td.nowrap{white-space:nowrap}
-td.i{min-width:11em;max-width:15em;overflow-wrap:anywhere}td.e{min-width:200px}
-.id{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:12px;color:var(--muted)}
-.st{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;white-space:nowrap;
-background:#eaeef2}
-.st-correct{background:#d3f0e6;color:#00573f}.st-partly_correct{background:#fbe8c4;color:#7a4d00}
-.st-wrong{background:#fadbd0;color:#8a2e00}.st-unresolvable{background:#e6e6e6;color:#444}
-.st-withdrawn{background:#f4dcea;color:#7b2e5b}.st-open{background:#dceefb;color:#0b4f7c}
-.late{color:var(--late);font-weight:600}
-input[type=search]{width:100%;max-width:420px;padding:7px 10px;border:1px solid var(--line);border-radius:6px;
-font:inherit;margin:0 0 10px}
-"""
-
-_JS = """
-document.querySelectorAll("table.sortable").forEach(function (table) {
-  table.querySelectorAll("th").forEach(function (th, col) {
-    th.addEventListener("click", function () {
-      var asc = th.getAttribute("aria-sort") !== "ascending";
-      table.querySelectorAll("th").forEach(function (h) { h.removeAttribute("aria-sort"); });
-      th.setAttribute("aria-sort", asc ? "ascending" : "descending");
-      var body = table.tBodies[0], rows = Array.prototype.slice.call(body.rows);
-      var key = function (row) {
-        var cell = row.cells[col], v = cell.getAttribute("data-v");
-        if (v === null) { return cell.textContent.trim().toLowerCase(); }
-        return v === "" ? -Infinity : Number(v);
-      };
-      rows.sort(function (a, b) {
-        var x = key(a), y = key(b);
-        return (x < y ? -1 : x > y ? 1 : 0) * (asc ? 1 : -1);
-      });
-      rows.forEach(function (row) { body.appendChild(row); });
-    });
-  });
-});
-var filter = document.getElementById("filter");
-if (filter) {
-  filter.addEventListener("input", function () {
-    var q = filter.value.trim().toLowerCase();
-    document.querySelectorAll("#entries tbody tr").forEach(function (row) {
-      row.hidden = q !== "" && row.textContent.toLowerCase().indexOf(q) < 0;
-    });
-  });
+ATTRIBUTION_LABELS = {"direct": "direct quote", "reported": "reported by another", "secondary": "secondary source"}
+ATTRIBUTION_TITLES = {
+    "direct": "The speaker's own words, in a transcript or its translation",
+    "reported": "Someone else relays what the speaker said",
+    "secondary": "Only a secondary source attributes these words; the primary transcript does not contain them",
 }
-"""
+SORTS = (("said-desc", "Date said, newest first"), ("said-asc", "Date said, oldest first"),
+         ("deadline-asc", "Deadline, soonest first"), ("deadline-desc", "Deadline, latest first"))
+_BOARD_KEYS = ("entries", "resolved", None, "overdue", "correct", "partly_correct", "wrong", "unresolvable",
+               "withdrawn", "open", "hit_rate", "brier")
 
 
-def _td(text: str, cls: str = "", sort: Any = None) -> str:
-    """A cell of already-escaped HTML; `sort` is the value sorting uses instead of the text."""
-    attrs = f' class="{cls}"' if cls else ""
-    if sort is not None or cls == "n":
-        value = num(sort)
-        attrs += f' data-v="{h("" if value is None else value)}"'
-    return f"<td{attrs}>{text}</td>"
+def _finalize(value: Any) -> Any:
+    # Runs before autoescaping: controls and invisible characters in ledger text become visible escapes.
+    return escape.terminal_lines(value) if isinstance(value, str) and not isinstance(value, Markup) else value
 
 
-def _html_table(headers: Sequence[tuple[str, str]], rows: Iterable[str], ident: str = "", kind: str = "") -> str:
-    head = "".join(f'<th class="{cls}" scope="col">{h(name)}</th>' for name, cls in headers)
-    attr = f' id="{h(ident)}"' if ident else ""
-    return (f'<div class="wrap"><table class="sortable {kind}"{attr}><thead><tr>{head}</tr></thead>\n<tbody>\n'
-            + "".join(f"<tr>{row}</tr>\n" for row in rows) + "</tbody></table></div>\n")
+@lru_cache(maxsize=1)
+def _env() -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.PackageLoader("ledger", "templates"), autoescape=True,
+                             undefined=jinja2.StrictUndefined, finalize=_finalize, trim_blocks=True,
+                             lstrip_blocks=True, keep_trailing_newline=True)
+    env.filters["md"] = _inline_markdown
+    return env
 
 
-def _badge(status: str, text: str) -> str:
-    return f'<span class="st st-{h(status)}">{h(text)}</span>'
+def _static(name: str) -> Markup:
+    # Our own files, inlined so that the page stands alone; nothing from the ledger is in them.
+    return Markup(resources.files("ledger").joinpath("static", name).read_text(encoding="utf-8"))
 
 
-def _html_md(text: str) -> str:
-    # The shared sentences use **bold** and `code` only; everything else in them is escaped.
-    return re.sub(r"`(.+?)`", r"<code>\1</code>", re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", h(text)))
+def _inline_markdown(text: str) -> Markup:
+    """The shared sentences' **bold** and `code` as HTML; everything else in them escaped."""
+    escaped = escape.html(text)
+    return Markup(re.sub(r"`(.+?)`", r"<code>\1</code>", re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", escaped)))
 
 
-def render(r: Report) -> str:
-    """index.html's text."""
+def _cell(text: Any, sort: Any = None, cls: str = "") -> dict[str, Any]:
+    """A table cell: its text and, where sorting should not go by the text, the value it sorts by."""
+    value = num(sort)
+    return {"text": text, "sort": None if sort is None else ("" if value is None else value), "cls": cls}
+
+
+def _evidence(r: Report, e: Entry) -> list[dict[str, Any]]:
+    items = []
+    for ev in e.evidence:
+        if ev.url:
+            host = re.sub(r"^https?://(www\.)?", "", ev.url).split("/")[0] or ev.url
+            label, url = ev.publisher or host, escape.web_url(ev.url)
+        else:
+            source = r.sources.get(ev.source or "")
+            label = f"{source.title_en or source.title} ({ev.source})" if source else (ev.source or "")
+            url = escape.web_url(source.url) if source else None
+        items.append({"label": label, "url": url, "type": ev.type,
+                      "date": ev.published_on.isoformat() if ev.published_on else "", "quote": ev.quote or "",
+                      "note": ev.note})
+    return items
+
+
+def _source(r: Report, ident: str) -> dict[str, Any]:
+    s = r.sources.get(ident)
+    if s is None:
+        return {"id": ident, "title": ident, "title_en": "", "outlet": "", "url": None, "video_url": None,
+                "language": "", "known": False}
+    return {"id": ident, "title": s.title, "title_en": s.title_en or "", "outlet": s.outlet or "",
+            "url": escape.web_url(s.url), "video_url": escape.web_url(s.video_url), "language": s.language,
+            "known": True, "author": s.author or "", "published_on": s.published_on.isoformat() if s.published_on else "",
+            "event": s.event or "", "event_date": (("≈" if s.event_date_approximate else "") + s.event_date.isoformat()
+                                                   if s.event_date else ""),
+            "file": s.file, "sha256": s.sha256, "speakers": ", ".join(s.speakers), "notes": s.notes or ""}
+
+
+def _entry(r: Report, e: Entry, overdue: dict[str, str]) -> dict[str, Any]:
+    deadline_end = window(e.deadline, e.said_on).end.isoformat() if e.deadline is not None else ""
+    if e.resolved_on:
+        verdict = f"{status_label(e.status)}, {e.resolved_on.isoformat()}"
+    else:
+        verdict = f"open, checked {e.checked_on.isoformat()}" if e.checked_on else "open, never checked"
+    return {
+        "id": e.id, "kind": e.kind, "status": e.status, "status_label": status_label(e.status),
+        "overdue_since": overdue.get(e.id, ""), "attribution": e.attribution,
+        "attribution_label": ATTRIBUTION_LABELS[e.attribution], "attribution_title": ATTRIBUTION_TITLES[e.attribution],
+        "speaker": e.speaker, "said": e.said_text, "said_iso": e.said_on.isoformat(),
+        "approximate": e.said_on_approximate, "summary": e.summary, "quote": e.quote, "label": e.label or "",
+        "source": _source(r, e.source), "deadline": r.deadline(e), "deadline_text": e.deadline_text or "",
+        "deadline_end": deadline_end, "criteria": e.criteria or "",
+        "confidence": "" if e.confidence is None else pct(e.confidence), "topics": e.topics, "verdict": verdict,
+        "evidence": _evidence(r, e), "notes": e.notes or "",
+        "amendments": [{"on": a.on.isoformat(), "fields": ", ".join(a.fields), "reason": a.reason}
+                       for a in e.amendments],
+        "related": [(ident, ident in r.listed_ids) for ident in e.related],
+    }
+
+
+def _facets(r: Report, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each filter with its options and how many listed entries each matches, before any other filter."""
+    speakers = Counter(e["speaker"] for e in entries)
+    statuses = Counter(e["status"] for e in entries)
+    statuses["overdue"] = sum(bool(e["overdue_since"]) for e in entries)
+    kinds = Counter(e["kind"] for e in entries)
+    topics = Counter(t for e in entries for t in e["topics"])
+    sources = Counter(e["source"]["id"] for e in entries)
+
+    def options(counts: Counter[str], order: list[str], label: Any = str) -> list[dict[str, Any]]:
+        return [{"value": v, "label": label(v), "count": counts[v]} for v in order if counts[v]]
+
+    status_order = ["open", "overdue", *STATUSES[1:]]
+    return [
+        {"name": "speaker", "title": "Speaker", "all": "All speakers",
+         "options": options(speakers, sorted(speakers, key=lambda s: (-speakers[s], s)))},
+        {"name": "status", "title": "Status", "all": "All statuses",
+         "options": options(statuses, status_order, lambda s: "open, past the deadline" if s == "overdue"
+                            else status_label(s))},
+        {"name": "kind", "title": "Kind", "all": "Predictions and claims",
+         "options": options(kinds, list(KINDS), lambda k: k + "s")},
+        {"name": "topic", "title": "Topic", "all": "All topics",
+         "options": options(topics, sorted(topics, key=lambda t: (-topics[t], t)))},
+        {"name": "source", "title": "Source", "all": "All sources",
+         "options": options(sources, sorted(sources, key=lambda s: (-sources[s], s)),
+                            lambda s: r.group_label("source", s))},
+    ]
+
+
+def render(r: Report, jsonld: str) -> str:
+    """index.html's text; `jsonld` is the ClaimReview document embedded for search engines."""
     o, p, c = r.overall, r.predictions, r.claims
     cards = [
         ("", f"{o['entries']:,}", "entries"),
@@ -124,111 +162,38 @@ def render(r: Report) -> str:
         ("", f"{c['resolved']:,} of {c['entries']:,}",
          f"claims checked · {c['correct']:,} true, {c['partly_correct']:,} partly, {c['wrong']:,} false"),
     ]
-    out = [
-        "<!doctype html>",
-        '<html lang="en">',
-        '<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>Ledger report, as of {h(r.as_of.isoformat())}</title>",
-        f"<style>{_CSS}</style></head>",
-        "<body><main>",
-        "<h1>Ledger report</h1>",
-        f'<p class="asof">Predictions and checkable claims of AI leaders, as of <b>{h(r.as_of.isoformat())}</b>.</p>',
-    ]
-    if not r.entries:
-        out.append('<p class="late">The ledger is empty: no entries have been recorded yet.</p>')
-    out.append('<div class="cards">' + "".join(
-        f'<div class="card {cls}"><b>{h(value)}</b><span>{h(caption)}</span></div>' for cls, value, caption in cards
-    ) + "</div>")
-    # Each chart opens full size on a tap: on a phone, the page's width is too small to read it.
-    out.append('<figure class="chart"><a href="scorecard.svg"><img src="scorecard.svg" alt="Scorecard: each '
-               'speaker\'s entries by verdict, with the number of entries"></a></figure>')
-    out.append(f'<p class="note">Every score is shown beside the resolution rate ({h(rate(o))}) and the number of '
-               f"open predictions past their deadline ({o['overdue']:,}): a score from few resolved entries says "
-               "little.</p>")
-    out.append('<ul class="defs">' + "".join(f"<li>{_html_md(d)}</li>" for d in DEFINITIONS) + "</ul>")
-
-    out.append('<h2 id="awaiting">Awaiting resolution</h2>')
-    if r.overdue:
-        out.append(f'<p class="note">{h(plural(len(r.overdue), "open prediction"))} past the deadline, '
-                   f"{h(AWAITING_ORDER)}; {r.overdue_without_criteria:,} of them still without criteria.</p>")
-        out.append(_html_table(
-            [("Overdue since", ""), ("Deadline", ""), ("Said", ""), ("Checked", ""), ("Speaker", ""), ("Summary", ""),
-             ("Id", "")],
-            (_td(f'<span class="late">{since(d)}</span>', "nowrap", -d.days) + _td(h(d.window.text), "nowrap")
-             + _td(h(d.entry.said_text), "nowrap", d.entry.said_on.toordinal())
-             + _td(h(d.entry.checked_text), "nowrap") + _td(h(d.entry.speaker), "nowrap")
-             + _td(h(d.entry.summary), "s")
-             + _td(f'<a class="id" href="#e-{h(d.entry.id)}">{h(d.entry.id)}</a>' if d.entry.id in r.listed_ids
-                   else f'<span class="id">{h(d.entry.id)}</span>')
-             for d in r.overdue)))
-    else:
-        out.append('<p class="note">No open prediction is past its deadline.</p>')
-
-    out.append('<h2 id="timeline">Timeline</h2>')
-    out.append(f'<p class="note">{h(timeline_caption(r))} Each row links to its entry below.</p>')
-    # Inline, so that each row's link and tooltip work; the file beside the page is the same drawing.
-    svg = r.svg["timeline"].decode("utf-8")
-    out.append('<figure class="chart" role="img" aria-label="Timeline of '
-               f'{h(plural(len(r.rows), "prediction"))} with a deadline or a verdict, as of {h(r.as_of.isoformat())}">'
-               + svg[svg.index("<svg"):] + '<figcaption class="note"><a href="timeline.svg">Open the timeline full '
-               "size</a></figcaption></figure>")
-    out.append(f'<p class="note">{h(HISTORY_LINK)} <a href="history.md">history.md</a>.</p>')
-
-    out.append('<h2 id="scoreboards">Scoreboards</h2>')
-    out.append('<p class="note">Click a column heading to sort. Hit rates show the 95% interval.</p>')
+    overdue = {d.entry.id: since(d) for d in r.overdue}
+    awaiting = [[
+        _cell(since(d), -d.days, "late"), _cell(d.window.text, d.window.end.toordinal()),
+        _cell(d.entry.said_text, d.entry.said_on.toordinal()), _cell(d.entry.checked_text),
+        _cell(d.entry.speaker), _cell(d.entry.summary, cls="s"), _cell(d.entry.id, cls="id"),
+    ] for d in r.overdue]
+    boards = []
     for by, title in GROUPINGS:
-        out.append(f"<h3>By {h(title.lower())}</h3>")
-        board = r.boards[by]
-        if not board:
-            out.append('<p class="note">No entries.</p>')
-            continue
-        headers = [(title, ""), *((name, "n") for name in BOARD_HEADERS)]
-        sort_keys = ("entries", "resolved", None, "overdue", "correct", "partly_correct", "wrong", "unresolvable",
-                     "withdrawn", "open", "hit_rate", "brier")
-        out.append(_html_table(headers, (
-            _td(h(r.group_label(by, name)))
-            + "".join(_td(h(cell), "n", row[k] if k else (row["resolved"] / row["entries"] if row["entries"] else None))
-                      for cell, k in zip(board_cells(row), sort_keys))
-            for name, row in board.items()), kind="board"))
-    out.append("<h3>Calibration</h3>")
-    out.append('<figure class="chart"><a href="calibration.svg"><img src="calibration.svg" alt="Calibration chart: '
-               f'stated confidence against how often it came true, {h(plural(r.calibrated, "resolved prediction"))} '
-               'with a confidence"></a></figure>')
-    out.append(_html_table(
-        [("Confidence", ""), ("Entries", "n"), ("Mean confidence", "n"), ("Mean outcome", "n")],
-        (_td(h(c["bin"])) + _td(h(c["count"]), "n", c["count"]) + _td(h(pct(c["mean_confidence"])), "n",
-                                                                     c["mean_confidence"])
-         + _td(h(pct(c["mean_outcome"])), "n", c["mean_outcome"]) for c in r.calibration)))
+        rows = [[_cell(r.group_label(by, name)), *(
+            _cell(text, row[k] if k else (row["resolved"] / row["entries"] if row["entries"] else None), "n")
+            for text, k in zip(board_cells(row), _BOARD_KEYS))] for name, row in r.boards[by].items()]
+        boards.append({"title": title, "headers": [title, *BOARD_HEADERS], "rows": rows})
+    calibration = [[_cell(b["bin"]), _cell(f"{b['count']:,}", b["count"], "n"),
+                    _cell(pct(b["mean_confidence"]), b["mean_confidence"], "n"),
+                    _cell(pct(b["mean_outcome"]), b["mean_outcome"], "n")] for b in r.calibration]
+    # Newest first: a reader comes for what was said lately; the sort menu offers the other orders.
+    listed = sorted(r.listed, key=lambda e: (-e.said_on.toordinal(), e.id))
+    entries = [_entry(r, e, overdue) for e in listed]
+    svg = r.svg["timeline"].decode("utf-8")
+    return _env().get_template("index.html").render(
+        as_of=r.as_of.isoformat(), cards=cards, empty=not r.entries, rate=rate(o), overdue_count=o["overdue"],
+        definitions=DEFINITIONS, awaiting=awaiting, awaiting_note=(
+            f"{plural(len(r.overdue), 'open prediction')} past the deadline, {AWAITING_ORDER}; "
+            f"{r.overdue_without_criteria:,} of them still without criteria."),
+        timeline_caption=timeline_caption(r), timeline_label=(
+            f"Timeline of {plural(len(r.rows), 'prediction')} with a deadline or a verdict, as of {r.as_of}"),
+        timeline_svg=Markup(svg[svg.index("<svg"):]), history_link=HISTORY_LINK, boards=boards,
+        calibrated=plural(r.calibrated, "resolved prediction"), calibration=calibration,
+        partial=partial_note(r, "claims.csv") if len(r.listed) < len(r.entries) else "",
+        entries=entries, total=len(entries), facets=_facets(r, entries), sorts=SORTS,
+        sources=[_source(r, ident) for ident in sorted(r.sources)],
+        jsonld=Markup(escape.json_script(jsonld)),
+        css=_static("report.css"), js=_static("report.js"),
+    )
 
-    out.append('<h2 id="entries-heading">All entries</h2>')
-    if len(r.listed) < len(r.entries):
-        out.append(f'<p class="note">{_html_md(partial_note(r, "claims.csv"))}</p>')
-    if r.entries:
-        out.append('<input type="search" id="filter" placeholder="Filter entries by any text…" '
-                   'aria-label="Filter entries">')
-        rows, overdue = [], {d.entry.id for d in r.overdue}
-        for e in r.listed:
-            late = e.id in overdue
-            status = _badge(e.status, status_label(e.status))
-            if e.resolved_on:
-                status += f'<br><span class="note">{h(e.resolved_on.isoformat())}</span>'
-            elif e.checked_on:
-                status += f'<br><span class="note">checked {h(e.checked_on.isoformat())}</span>'
-            if late:
-                status += '<br><span class="late">overdue</span>'
-            rows.append(
-                f'<td class="i"><a class="id" id="e-{h(e.id)}" href="#e-{h(e.id)}">{h(e.id)}</a></td>'
-                + _td(h(e.said_text), "nowrap", e.said_on.toordinal()) + _td(h(e.speaker), "nowrap") + _td(h(e.summary), "s")
-                + _td(h(e.quote), "q") + _td(h(r.deadline(e))) + _td(status, "nowrap") + _td(h(e.criteria or ""), "s")
-                + _td("<br>".join(html_link(label, url) + (f": {h(detail)}" if detail else "")
-                                 for label, url, detail in r.evidence(e)), "e")
-            )
-        out.append(_html_table([("Id", ""), ("Said", ""), ("Speaker", ""), ("Summary", ""), ("Quote", ""),
-                                ("Deadline", ""), ("Status", ""), ("Criteria", ""), ("Evidence", "")], rows, "entries"))
-    else:
-        out.append('<p class="note">No entries.</p>')
-    out.append(f'<p class="note">Generated by <code>ledger report</code> as of {h(r.as_of.isoformat())}. '
-               "Also available: README.md, claims.csv, scoreboard.json, claimreview.jsonld, and each chart as "
-               "SVG and PNG.</p>")
-    out.append(f"</main><script>{_JS}</script></body></html>")
-    return "\n".join(out) + "\n"

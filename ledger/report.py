@@ -12,17 +12,16 @@ import json
 from pathlib import Path
 from typing import Any, Optional
 
-from ledger import atomic, export, page, readme
+from ledger import atomic, claimreview, export, page, readme
+from ledger.config import Site
 from ledger.deadlines import due
-from ledger.escape import web_url
+from ledger.load import Document
 from ledger.model import Entry, Source
-from ledger.summary import GROUPINGS, Report, status_label
-from ledger.vocabulary import SCORED_STATUSES
+from ledger.summary import GROUPINGS, Report
 
 CHARTS = ("scorecard", "timeline", "calibration")
 FILES = ("README.md", "calibration.png", "calibration.svg", "claimreview.jsonld", "claims.csv", "index.html",
          "scorecard.png", "scorecard.svg", "scoreboard.json", "timeline.png", "timeline.svg")
-RATING = {"correct": 5, "partly_correct": 3, "wrong": 1}  # ClaimReview's 1 (false) .. 5 (true)
 
 
 def _scoreboard_json(r: Report) -> str:
@@ -31,30 +30,6 @@ def _scoreboard_json(r: Report) -> str:
     data.update({f"by_{by}": r.boards[by] for by, _ in GROUPINGS})
     data["calibration"] = r.calibration
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-
-
-def _claimreview(r: Report) -> str:
-    reviews = []
-    for e in r.entries:
-        if e.status == "open":
-            continue
-        claim: dict[str, Any] = {"@type": "Claim", "author": {"@type": "Person", "name": e.speaker},
-                                 "datePublished": e.said_on.isoformat()}
-        source = r.sources.get(e.source)
-        if source and web_url(source.url):
-            claim["appearance"] = {"@type": "CreativeWork", "url": source.url, "headline": source.title}
-        rating: dict[str, Any] = {"@type": "Rating", "alternateName": status_label(e.status)}
-        if e.status in SCORED_STATUSES:  # unresolvable and withdrawn are no verdict, so no value
-            rating.update(ratingValue=RATING[e.status], bestRating=5, worstRating=1)
-        review: dict[str, Any] = {"@type": "ClaimReview", "identifier": e.id, "claimReviewed": e.summary,
-                                  "itemReviewed": claim, "reviewRating": rating}
-        if e.resolved_on:
-            review["datePublished"] = e.resolved_on.isoformat()
-        urls = [url for _, url, _ in r.evidence(e) if web_url(url)]
-        if urls:
-            review["url"] = urls[0]
-        reviews.append(review)
-    return json.dumps({"@context": "https://schema.org", "@graph": reviews}, ensure_ascii=False, indent=2) + "\n"
 
 
 # --- Public API --------------------------------------------------------------------------------
@@ -84,20 +59,36 @@ def _dates(e: Entry) -> list[dt.date]:
     return found
 
 
-def render(entries: list[Entry], sources: dict[str, Source], as_of: dt.date) -> dict[str, bytes]:
-    """Every report file's bytes by file name; writes nothing, and the same input gives the same bytes."""
+def render(entries: list[Entry], sources: dict[str, Source], as_of: dt.date, site: Optional[Site] = None,
+           lines: Optional[dict[str, str]] = None) -> dict[str, bytes]:
+    """Every report file's bytes by file name; writes nothing, and the same input gives the same bytes.
+
+    `site` says who publishes the report and where (ClaimReview's author and url); `lines` maps an entry's id
+    to the address of its line in the ledger, relative to the report's folder, for README.md's links.
+    """
     r = Report(entries, sources, as_of)
+    reviews = claimreview.reviews(r, site)
     texts = {
-        "README.md": readme.render(r),
-        "claimreview.jsonld": _claimreview(r),
+        "README.md": readme.render(r, lines or {}),
+        "claimreview.jsonld": claimreview.document(reviews) + "\n",
         "claims.csv": export.to_csv(export.rows(r.entries, as_of)),
-        "index.html": page.render(r),
+        "index.html": page.render(r, claimreview.document(reviews, indent=None)),
         "scoreboard.json": _scoreboard_json(r),
     }
     outputs = {name: text.encode("utf-8") for name, text in texts.items()}
     for name in CHARTS:
         outputs.update({f"{name}.png": r.png[name], f"{name}.svg": r.svg[name]})
     return {name: outputs[name] for name in FILES}
+
+
+def entry_lines(doc: Optional[Document], ledger: str) -> dict[str, str]:
+    """Each entry's id to the address of its first line: `ledger` (the ledger's path from the report's folder)
+    and #L and the line, which GitHub shows highlighted."""
+    entries = doc.data.get("entries") if doc is not None and isinstance(doc.data, dict) else None
+    if doc is None or doc.root is None or not isinstance(entries, list):
+        return {}
+    return {item["id"]: f"{ledger}#L{doc.where(('entries', i))[0]}"
+            for i, item in enumerate(entries) if isinstance(item, dict) and isinstance(item.get("id"), str)}
 
 
 def write(outputs: dict[str, bytes], out_dir: Path) -> None:

@@ -19,7 +19,7 @@ Definitions (the README quotes these):
   each bin's count, mean confidence and mean outcome.
 - *Overdue* = open predictions whose deadline window ended before the as-of date.
 - Scoreboards group by speaker, topic (an entry counts once under each of its topics), source, kind
-  and year said, sorted by entries (most first) then name. Missing numbers are NaN in the
+  and year said, sorted by entries (most first) then name; years in calendar order. Missing numbers are NaN in the
   DataFrames and null in JSON.
 """
 
@@ -100,7 +100,8 @@ def scoreboard(entries: list[Entry], as_of: dt.date, by: Optional[str] = None, n
     for e in entries:
         for name in key(e):
             groups.setdefault(name, []).append(e)
-    order = sorted(groups, key=lambda name: (-len(groups[name]), name))
+    # A year is read along the calendar, the other groups by their size.
+    order = sorted(groups) if by == "year" else sorted(groups, key=lambda name: (-len(groups[name]), name))
     return _frame({name: tally(groups[name], as_of) for name in order}, by)
 
 

@@ -52,17 +52,17 @@ def _tags(markup: str) -> list[str]:
     return [tag for tag, _ in parser.elements]
 
 
-def active_html(markup: str, scripts: int = 0, images: tuple[str, ...] = (), svgs: int = 0) -> list[str]:
+def active_html(markup: str, scripts: int = 0, images: tuple[str, ...] = (), svgs: int = 0, forms: int = 0) -> list[str]:
     """What in this HTML could act: elements beyond the page's own, event handlers, links off the web."""
     parser = _Elements()
     parser.feed(markup)
     found = []
     tags = [tag for tag, _ in parser.elements]
-    for name, expected in (("script", scripts), ("svg", svgs)):
+    for name, expected in (("script", scripts), ("svg", svgs), ("form", forms)):
         if tags.count(name) != expected:
             found.append(f"{tags.count(name)} <{name}> elements, expected {expected}")
     for tag, attrs in parser.elements:
-        if tag in ("textarea", "iframe", "object", "embed", "form", "math", "base", "link", "foreignobject"):
+        if tag in ("textarea", "iframe", "object", "embed", "math", "base", "link", "foreignobject"):
             found.append(f"<{tag}>")
         for name, value in attrs.items():
             if name.startswith("on"):
@@ -129,15 +129,18 @@ def test_markdown_code_and_block_cannot_be_closed(text):
 @pytest.mark.parametrize("text", HOSTILE)
 def test_only_web_urls_become_links(text):
     assert escape.web_url(text) is None
-    for link in (escape.html_link("label", text), markdown_html(escape.markdown_link("label", text))):
-        assert "href" not in link and active_html(link) == []
+    link = markdown_html(escape.markdown_link("label", text))
+    assert "href" not in link and active_html(link) == []
+    # A link to a file of the repository takes no scheme either; what it links to stays inside the address.
+    link = markdown_html(escape.markdown_file_link("label", text))
+    assert active_html(link) == [] and [t for t in _tags(link) if t not in ("p", "br", "a")] == []
     url = "https://example.org/a?q=" + re.sub(r"\s", "%20", text)
     if RAW_CONTROL.search(url):
         assert escape.web_url(url) is None
     else:  # a web address holding markup is still a link, with the markup encoded
         assert escape.web_url(url) == url
-        for link in (escape.html_link(text, url), markdown_html(escape.markdown_link(text, url))):
-            assert active_html(link) == [] and [t for t in _tags(link) if t not in ("p", "br")] == ["a"]
+        link = markdown_html(escape.markdown_link(text, url))
+        assert active_html(link) == [] and [t for t in _tags(link) if t not in ("p", "br")] == ["a"]
 
 
 @pytest.mark.parametrize("text", HOSTILE)
@@ -223,8 +226,9 @@ def test_report_files_are_inert(hostile, capsys):
     assert code == 0, err
     reports = hostile / "reports"
     page = (reports / "index.html").read_text(encoding="utf-8")
-    # The page's own timeline, inline so that its rows link to their entries.
-    assert active_html(page, scripts=1, svgs=1, images=("scorecard.svg", "calibration.svg")) == []
+    # The page's own timeline, inline so that its rows link to their entries; its own script, JSON-LD and filters.
+    assert active_html(page, scripts=2, svgs=1, forms=1, images=("scorecard.svg", "calibration.svg")) == []
+    assert page.count("<script>") == 1 and page.count('<script type="application/ld+json">') == 1
     readme = (reports / "README.md").read_text(encoding="utf-8")
     rendered = markdown_html(readme)
     charts = ("scorecard.svg", "timeline.svg", "calibration.svg")

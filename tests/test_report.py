@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from ledger import atomic, report, summary, timeline
+from ledger.config import Site
 from ledger.model import Entry
 from ledger.validate import check_file
 from conftest import FIXTURES
@@ -24,9 +25,12 @@ def checked():
     return result
 
 
+SITE = Site("Fact Desk", "https://facts.example.org/", "https://facts.example.org/ledger/")
+
+
 @pytest.fixture(scope="module")
 def outputs(checked):
-    return report.render(checked.entries, checked.sources, AS_OF)
+    return report.render(checked.entries, checked.sources, AS_OF, SITE, report.entry_lines(checked.ledger, "../claims.yaml"))
 
 
 def make(ident, **fields):
@@ -54,7 +58,8 @@ def test_every_file_is_rendered(outputs):
 
 
 def test_render_is_deterministic(checked, outputs):
-    again = report.render(list(reversed(checked.entries)), checked.sources, AS_OF)
+    again = report.render(list(reversed(checked.entries)), checked.sources, AS_OF, SITE,
+                          report.entry_lines(checked.ledger, "../claims.yaml"))
     for name in outputs:
         assert again[name] == outputs[name], name
 
@@ -86,14 +91,18 @@ def test_claimreview(outputs):
     reviews = data["@graph"]
     assert [r["identifier"] for r in reviews] == ["compute-triple", "models-q1"]
     wrong = reviews[1]
-    assert wrong["reviewRating"]["ratingValue"] == 1 and wrong["reviewRating"]["alternateName"] == "wrong"
+    assert wrong["reviewRating"]["ratingValue"] == 1 and wrong["reviewRating"]["alternateName"] == "Wrong"
     partly = report.render([make("p", status="partly_correct", resolved_on="2025-12-31", criteria="c", evidence=[
         {"type": "primary", "url": "https://example.org/p", "publisher": "Ex", "published_on": "2025-12-01",
          "note": "n"}])], {}, AS_OF)
-    rating = json.loads(partly["claimreview.jsonld"])["@graph"][0]["reviewRating"]
-    assert (rating["alternateName"], rating["ratingValue"]) == ("partly correct", 3)
+    review = json.loads(partly["claimreview.jsonld"])["@graph"][0]
+    assert (review["reviewRating"]["alternateName"], review["reviewRating"]["ratingValue"]) == ("Partly correct", 3)
+    assert "url" not in review and "author" not in review  # no [tool.ledger] site: nothing to name
     assert wrong["itemReviewed"]["author"] == {"@type": "Person", "name": "Sam Altman"}
-    assert wrong["datePublished"] == "2025-12-16" and wrong["url"] == "https://example.org/models-late"
+    assert wrong["datePublished"] == "2025-12-16"
+    # The review's page is the entry's permalink on the published report, by the publishing organisation.
+    assert wrong["url"] == "https://facts.example.org/ledger/#e-models-q1"
+    assert wrong["author"] == {"@type": "Organization", "name": "Fact Desk", "url": "https://facts.example.org/"}
 
 
 def test_csv_reuses_export(outputs):
@@ -113,20 +122,25 @@ def test_ledger_text_is_escaped(checked):
         evidence=[{"type": "primary", "url": "javascript:alert(1)", "note": "n"},
                   {"type": "report", "url": "https://example.org/a|b", "note": "<i>x</i> | y"}],
     )
-    out = report.render([evil], checked.sources, AS_OF)
+    out = report.render([evil], checked.sources, AS_OF, SITE)
     page = out["index.html"].decode()
     assert "<script>alert(1)" not in page and "<b>bold" not in page and "<img src=x" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; more" in page
     assert 'href="javascript' not in page
     assert 'href="https://example.org/a|b"' in page
-    assert page.count("<script>") == 1  # only the page's own sorting script
+    assert page.count("<script>") == 1  # only the page's own script, beside the JSON-LD
+    assert page.count('<script type="application/ld+json">') == 1
     assert "<i>x" not in page and "&lt;i&gt;x&lt;/i&gt; | y" in page
+    # In the JSON-LD, markup in ledger text is JSON-escaped: nothing in it can close the script element.
+    jsonld = page[page.index('<script type="application/ld+json">'):]
+    jsonld = jsonld[jsonld.index(">") + 1:jsonld.index("</script>")]
+    assert "<" not in jsonld and json.loads(jsonld)["@graph"][0]["claimReviewed"] == evil.summary
     readme = out["README.md"].decode()
     row = next(line for line in readme.splitlines() if line.startswith("| evil |"))
-    assert "\\<script\\>alert(1)\\</script\\> &amp; more \\| pipes<br>and a new line" in row
-    assert row.count(" | ") == 8  # nine cells: no stray pipe splits a cell
+    assert "Ann says \\<b\\>bold\\</b\\> &amp; \\<script\\>alert(1)\\</script\\> |" in row
+    assert row.count(" | ") == 6  # seven cells: no stray pipe splits a cell
     assert "](<javascript" not in readme
-    assert "[example.org](<https://example.org/a%7Cb>): \\[report\\] \\<i\\>x\\</i\\> \\| y" in readme
+    assert "[example.org](<https://example.org/a%7Cb>) |" in row
 
 
 def test_approximate_dates_and_evidence_passages_are_shown(checked):
@@ -141,10 +155,12 @@ def test_approximate_dates_and_evidence_passages_are_shown(checked):
     readme, page = out["README.md"].decode(), out["index.html"].decode()
     # The overdue table and the entry table both mark the inferred day.
     assert readme.count("| ≈2025-03-01 |") == 2
-    assert page.count('data-v="739311">≈2025-03-01</td>') == 2  # sorted by the date, not the text
+    assert page.count('data-v="739311">≈2025-03-01</td>') == 1  # sorted by the date, not the text
+    assert '<span title="Day inferred: see the notes">≈2025-03-01</span>' in page
     row = next(line for line in readme.splitlines() if line.startswith("| resolved |"))
-    assert ("| talk-2024: \\[speaker\\] “first passage” weak<br>talk-2024: \\[speaker\\] “second passage” also weak |"
-            in row)
+    assert row.endswith("| talk-2024 · talk-2024 |")
+    # The page tells the two passages of one source apart by their quotes and notes.
+    assert "<q>first passage</q>: weak</li>" in page and "<q>second passage</q>: also weak</li>" in page
 
 
 def test_criteria_checked_on_and_the_awaiting_order_are_shown(checked):
@@ -161,8 +177,11 @@ def test_criteria_checked_on_and_the_awaiting_order_are_shown(checked):
     assert awaiting.index("late-never") < awaiting.index("late-checked")
     assert "1 of them still without criteria" in awaiting and "| 2026-11-01 |" in awaiting and "| never |" in awaiting
     done = next(line for line in readme.splitlines() if line.startswith("| done |"))
-    assert "| wrong, 2025-12-31 | Correct if Y ships in 2025. |" in done
+    assert "| wrong, 2025-12-31 | [Ex](<https://example.org/y>) |" in done
     assert "open, checked 2026-11-01" in readme
+    page = report.render(entries, checked.sources, AS_OF)["index.html"].decode()
+    assert "<dt>Criteria</dt><dd>Correct if Y ships in 2025.</dd>" in page
+    assert "<dt>Criteria</dt><dd>none written yet</dd>" in page
 
 
 def test_empty_ledger_renders_valid_files():
@@ -293,7 +312,7 @@ def test_a_large_ledger_lists_the_most_recent_entries_and_points_to_all(checked,
     assert note in table and note in page
     assert [line.split(" | ")[0].lstrip("| ") for line in table.splitlines() if line.startswith("| ")][2:] == [
         e.id for e in newest]
-    assert page.count('<a class="id" id="e-') == 2
+    assert page.count('<li class="entry" id="e-') == 2
     # The CSV and the scores still hold every entry.
     assert out["claims.csv"].decode().count("\n") > len(checked.entries)
     assert f'"entries": {len(checked.entries)}' in out["scoreboard.json"].decode()

@@ -46,7 +46,8 @@ def _report_at_commit(args: argparse.Namespace) -> int:
             rev = gitrepo.resolve(repo, args.at_commit)
             folder = posixpath.dirname(relative)
             recorded = posixpath.join(folder, "reports", "scoreboard.json")
-            written = gitrepo.export_files(repo, rev, [relative, recorded], [posixpath.join(folder, "seeds")],
+            config = posixpath.join(folder, "pyproject.toml")
+            written = gitrepo.export_files(repo, rev, [relative, recorded, config], [posixpath.join(folder, "seeds")],
                                            Path(tmp))
         except gitrepo.GitError as err:
             _err(f"ledger report: {err}")
@@ -59,6 +60,8 @@ def _report_at_commit(args: argparse.Namespace) -> int:
             as_of = report.recorded_as_of(Path(tmp, folder, "reports"))
             args.as_of = str(as_of) if as_of else gitrepo.commit_date(repo, rev).isoformat()
         args.ledger = str(Path(tmp, relative))
+        # README's links to the ledger's lines, as they were in the report committed beside it.
+        args.links_from = str(Path(tmp, folder, "reports"))
         args.check = False
         return _report(args, (str(Path(tmp)) + os.sep, f"{rev[:12]}:"))
 
@@ -71,7 +74,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace, shown: Optional[tuple[str, str]] = None) -> int:
-    from ledger import report  # pandas and matplotlib: only this command pays for them
+    from ledger import config, report  # pandas and matplotlib: only this command pays for them
 
     out = Path(args.out)
     if out.exists() and not out.is_dir():
@@ -86,7 +89,12 @@ def _report(args: argparse.Namespace, shown: Optional[tuple[str, str]] = None) -
     if args.as_of is None and not args.check:
         # Left to itself, the date moves the committed report only when what it says has changed.
         as_of = report.stable_as_of(result.entries, report.recorded_as_of(out), as_of)
-    outputs = report.render(result.entries, result.sources, as_of)
+    site = _site(Path(args.ledger).resolve().parent / config.FILE, shown)
+    if site is False:
+        return EXIT_PROBLEMS
+    links_from = Path(getattr(args, "links_from", None) or out).resolve()
+    lines = report.entry_lines(result.ledger, Path(os.path.relpath(Path(args.ledger).resolve(), links_from)).as_posix())
+    outputs = report.render(result.entries, result.sources, as_of, site or None, lines)
     if args.check:
         stale = report.stale(outputs, out)
         if stale:
@@ -102,6 +110,31 @@ def _report(args: argparse.Namespace, shown: Optional[tuple[str, str]] = None) -
     done = f"wrote {len(changed)} of {len(outputs)} files" if changed else f"all {len(outputs)} files already up to date"
     _err(f"{done} in {out}/ as of {as_of} ({what})")
     return EXIT_OK
+
+
+def _site(path: Path, shown: Optional[tuple[str, str]]) -> Any:
+    """The [tool.ledger] site, None when there is none, or False after printing its problems."""
+    from ledger import config
+    from ledger.cli.common import format_problems
+
+    name = str(path)
+    if shown and name.startswith(shown[0]):
+        name = shown[1] + name[len(shown[0]):]
+    elif path.is_relative_to(Path.cwd()):
+        name = os.path.relpath(path)
+    site, problems = config.read(path, name)
+    if problems:
+        _err(format_problems(problems, "text").rstrip("\n"))
+        return False
+    if site is None:
+        _err(f"ledger report: note: {name} has no [tool.ledger] table, so the ClaimReview markup names no "
+             "publisher and no page (see the README, 'Who publishes, and where')")
+    elif site.placeholders():
+        keys = site.placeholders()
+        _err(f"ledger report: note: {' and '.join(keys)} in {name} [tool.ledger] "
+             f"{'are reserved example addresses' if len(keys) > 1 else 'is a reserved example address'}; "
+             "set them to where the report is published")
+    return site
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
