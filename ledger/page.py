@@ -67,22 +67,6 @@ def _cell(text: Any, sort: Any = None, cls: str = "") -> dict[str, Any]:
     return {"text": text, "sort": None if sort is None else ("" if value is None else value), "cls": cls}
 
 
-def _evidence(r: Report, e: Entry) -> list[dict[str, Any]]:
-    items = []
-    for ev in e.evidence:
-        if ev.url:
-            host = re.sub(r"^https?://(www\.)?", "", ev.url).split("/")[0] or ev.url
-            label, url = ev.publisher or host, escape.web_url(ev.url)
-        else:
-            source = r.sources.get(ev.source or "")
-            label = f"{source.title_en or source.title} ({ev.source})" if source else (ev.source or "")
-            url = escape.web_url(source.url) if source else None
-        items.append({"label": label, "url": url, "type": ev.type,
-                      "date": ev.published_on.isoformat() if ev.published_on else "", "quote": ev.quote or "",
-                      "note": ev.note})
-    return items
-
-
 def _source(r: Report, ident: str) -> dict[str, Any]:
     s = r.sources.get(ident)
     if s is None:
@@ -111,7 +95,7 @@ def _entry(r: Report, e: Entry, overdue: dict[str, str]) -> dict[str, Any]:
         "source": _source(r, e.source), "deadline": r.deadline(e), "deadline_text": e.deadline_text or "",
         "deadline_end": deadline_end, "criteria": e.criteria or "",
         "confidence": "" if e.confidence is None else pct(e.confidence), "topics": e.topics, "verdict": verdict,
-        "evidence": _evidence(r, e), "notes": e.notes or "",
+        "evidence": r.evidence(e), "notes": e.notes or "",
         "amendments": [{"on": a.on.isoformat(), "fields": ", ".join(a.fields), "reason": a.reason}
                        for a in e.amendments],
         "related": [(ident, ident in r.listed_ids) for ident in e.related],

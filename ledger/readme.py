@@ -86,7 +86,7 @@ def render(r: Report, lines: dict[str, str]) -> str:
             ["Id", "Said", "Speaker", "Summary", "Deadline", "Status", "Evidence"],
             ([markdown_file_link(e.id, lines[e.id]) if e.id in lines else md(e.id), e.said_text, md(e.speaker),
               md(e.summary), md(r.deadline(e)), md(r.status(e)),
-              " · ".join(markdown_link(label, url) for label, url, _ in r.evidence(e))]
+              " · ".join(markdown_link(ev["label"], ev["url"]) for ev in r.evidence(e))]
              for e in r.listed)))
     else:
         out += ["No entries.", ""]

@@ -13,6 +13,7 @@ from typing import Any, Optional
 from ledger import chart, score, timeline
 from ledger.chart import plural
 from ledger.deadlines import due, window
+from ledger.escape import web_url
 from ledger.model import Entry, Source
 from ledger.vocabulary import SCORED_STATUSES
 
@@ -141,20 +142,22 @@ class Report:
             return f"{label}, {e.resolved_on.isoformat()}"
         return f"{label}, checked {e.checked_on.isoformat()}" if e.checked_on else label
 
-    def evidence(self, e: Entry) -> list[tuple[str, Optional[str], str]]:
-        """Each piece of evidence as (label, url or None, what it says: type, date, “quote” and note)."""
-        out: list[tuple[str, Optional[str], str]] = []
+    def evidence(self, e: Entry) -> list[dict[str, Any]]:
+        """Each piece of evidence: label, url (a web page or None), source (the id of an archived source it
+        quotes, or None), type, date, quote and note."""
+        out = []
         for ev in e.evidence:
-            # Two passages of one source share a label: the quote and note are what tell them apart.
-            kind = f"[{ev.type}{', ' + ev.published_on.isoformat() if ev.published_on else ''}]"
-            detail = " ".join(x for x in (kind, f"“{ev.quote}”" if ev.quote else "", ev.note) if x)
+            url: Optional[str]
             if ev.url:
                 host = re.sub(r"^https?://(www\.)?", "", ev.url).split("/")[0] or ev.url
-                out.append((ev.publisher or host, ev.url, detail))
-            elif ev.source:
+                label, url = ev.publisher or host, ev.url
+            else:
                 # The source id, not its title: titles run to a sentence and would bury the passage.
-                s = self.sources.get(ev.source)
-                out.append((ev.source, s.url if s else None, detail))
+                s = self.sources.get(ev.source or "")
+                label, url = ev.source or "", s.url if s else None
+            out.append({"label": label, "url": web_url(url), "source": None if ev.url else ev.source,
+                        "type": ev.type, "date": ev.published_on.isoformat() if ev.published_on else "",
+                        "quote": ev.quote or "", "note": ev.note})
         return out
 
     def headline(self) -> list[str]:

@@ -161,6 +161,9 @@ def test_approximate_dates_and_evidence_passages_are_shown(checked):
     assert row.endswith("| talk-2024 · talk-2024 |")
     # The page tells the two passages of one source apart by their quotes and notes.
     assert "<q>first passage</q>: weak</li>" in page and "<q>second passage</q>: also weak</li>" in page
+    # A passage links to its source's description on the page, which links the source itself.
+    assert page.count('<a href="#s-talk-2024">talk-2024</a> <span class="badge">speaker</span>') == 2
+    assert '<section class="source" id="s-talk-2024">' in page
 
 
 def test_criteria_checked_on_and_the_awaiting_order_are_shown(checked):
