@@ -148,9 +148,9 @@ def render(r: Report, jsonld: str) -> str:
     ]
     overdue = {d.entry.id: since(d) for d in r.overdue}
     awaiting = [[
-        _cell(since(d), -d.days, "late"), _cell(d.window.text, d.window.end.toordinal()),
-        _cell(d.entry.said_text, d.entry.said_on.toordinal()), _cell(d.entry.checked_text),
-        _cell(d.entry.speaker), _cell(d.entry.summary, cls="s"), _cell(d.entry.id, cls="id"),
+        _cell(since(d), -d.days, "late nowrap"), _cell(d.window.text, d.window.end.toordinal(), "nowrap"),
+        _cell(d.entry.said_text, d.entry.said_on.toordinal(), "nowrap"), _cell(d.entry.checked_text, cls="nowrap"),
+        _cell(d.entry.speaker, cls="nowrap"), _cell(d.entry.summary, cls="s"), _cell(d.entry.id, cls="id"),
     ] for d in r.overdue]
     boards = []
     for by, title in GROUPINGS:
