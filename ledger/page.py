@@ -91,7 +91,7 @@ def _entry(r: Report, e: Entry, overdue: dict[str, str]) -> dict[str, Any]:
         "overdue_since": overdue.get(e.id, ""), "attribution": e.attribution,
         "attribution_label": ATTRIBUTION_LABELS[e.attribution], "attribution_title": ATTRIBUTION_TITLES[e.attribution],
         "speaker": e.speaker, "said": e.said_text, "said_iso": e.said_on.isoformat(),
-        "approximate": e.said_on_approximate, "summary": e.summary, "quote": e.quote, "label": e.label or "",
+        "approximate": e.said_on_approximate, "summary": e.summary, "quote": e.quote,
         "source": _source(r, e.source), "deadline": r.deadline(e), "deadline_text": e.deadline_text or "",
         "deadline_end": deadline_end, "criteria": e.criteria or "",
         "confidence": "" if e.confidence is None else pct(e.confidence), "topics": e.topics, "verdict": verdict,
