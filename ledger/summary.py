@@ -97,13 +97,14 @@ class Report:
         self.entries = sorted(entries, key=lambda e: (e.said_on, e.id))
         self.listed = self.entries[-TABLE_LIMIT:]
         self.listed_ids = {e.id for e in self.listed}
-        frames = score.score(self.entries, as_of)
-        self.overall = self._records(frames["overall"])["overall"]
-        self.predictions = self._records(frames["predictions"])["predictions"]
-        self.claims = self._records(frames["claims"])["claims"]
+        boards = score.boards(self.entries, as_of)
+        self.overall = self._records(boards["overall"])["overall"]
+        self.predictions = self._records(boards["predictions"])["predictions"]
+        self.claims = self._records(boards["claims"])["claims"]
         self.scored = sum(self.predictions[s] for s in SCORED_STATUSES)  # the headline hit rate's n
-        self.boards = {by: self._records(frames[by]) for by, _ in GROUPINGS}
-        self.calibration = [{k: num(v) for k, v in r.items()} for r in frames["calibration"].to_dict("records")]
+        self.boards = {by: self._records(boards[by]) for by, _ in GROUPINGS}
+        self.calibration = [{k: num(v) for k, v in r.items()}
+                            for r in score.calibration_rows([e for e in self.entries if e.kind == "prediction"])]
         self.overdue = due(self.entries, as_of)[0]
         self.overdue_without_criteria = sum(d.entry.criteria is None for d in self.overdue)
         self.rows = timeline.timeline_rows(self.entries, as_of)
@@ -116,9 +117,8 @@ class Report:
         self.svg["timeline"] = timeline.with_tooltips(self.svg["timeline"], self.rows)
 
     @staticmethod
-    def _records(frame: Any) -> dict[str, dict[str, Any]]:
-        # to_dict keeps each column's type; iterrows would turn the counts into floats.
-        return {str(name): {k: num(v) for k, v in row.items()} for name, row in frame.to_dict("index").items()}
+    def _records(rows: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        return {str(name): {k: num(v) for k, v in row.items()} for name, row in rows.items()}
 
     def group_label(self, by: str, name: str) -> str:
         if by == "source" and name in self.sources:
