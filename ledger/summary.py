@@ -97,6 +97,10 @@ class Report:
         self.entries = sorted(entries, key=lambda e: (e.said_on, e.id))
         self.listed = self.entries[-TABLE_LIMIT:]
         self.listed_ids = {e.id for e in self.listed}
+        self.rows = timeline.timeline_rows(self.entries, as_of)
+        self.not_drawn = timeline.undrawn(self.entries)
+        # The timeline is half the drawing: a second core draws it while this one does everything else.
+        timeline_files = chart.in_child(lambda: timeline.files(self.rows, as_of, self.not_drawn))
         boards = score.boards(self.entries, as_of)
         self.overall = self._records(boards["overall"])["overall"]
         self.predictions = self._records(boards["predictions"])["predictions"]
@@ -107,14 +111,13 @@ class Report:
                             for r in score.calibration_rows([e for e in self.entries if e.kind == "prediction"])]
         self.overdue = due(self.entries, as_of)[0]
         self.overdue_without_criteria = sum(d.entry.criteria is None for d in self.overdue)
-        self.rows = timeline.timeline_rows(self.entries, as_of)
-        self.not_drawn = timeline.undrawn(self.entries)
         self.calibrated = sum(b.n for b in chart.calibration_bins(self.entries))
         figures = {"scorecard": chart.scorecard(self.entries, as_of),
-                   "timeline": timeline.draw(self.rows, as_of, self.not_drawn),
                    "calibration": chart.calibration(self.entries, as_of)}
-        self.svg, self.png = chart.save_all(figures)
-        self.svg["timeline"] = timeline.with_tooltips(self.svg["timeline"], self.rows)
+        self.svg = {name: chart.to_svg(fig) for name, fig in figures.items()}
+        self.png = {name: chart.to_png(fig) for name, fig in figures.items()}
+        drawn = timeline_files()
+        self.svg["timeline"], self.png["timeline"] = drawn["svg"], drawn["png"]
 
     @staticmethod
     def _records(rows: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:

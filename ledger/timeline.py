@@ -21,7 +21,8 @@ from matplotlib.ticker import PercentFormatter
 from matplotlib.transforms import blended_transform_factory
 
 from ledger import escape
-from ledger.chart import INK, LATE, MUTED, GRID, STATES, WIDTH, DPI, bar_style, days, header, plural, style, year_axis
+from ledger.chart import (INK, LATE, MUTED, GRID, STATES, WIDTH, DPI, bar_style, days, header, plural, style, to_png,
+                          to_svg, year_axis)
 from ledger.deadlines import window
 from ledger.model import Entry
 
@@ -337,6 +338,12 @@ def _draw_aggregate(agg: Aggregate, as_of: dt.date, not_drawn: int) -> Figure:
     fig.legend(handles=[Patch(**bar_style(s), label=STATES[s][2]) for s in states], loc="upper left",
                ncol=len(states), frameon=False, fontsize=8.5, bbox_to_anchor=(0.1 / WIDTH, 1 - 0.75 / height))
     return fig
+
+
+def files(rows: list[Row], as_of: dt.date, not_drawn: int = 0) -> dict[str, bytes]:
+    """The timeline drawn, as the report's files: 'svg' (with tooltips) and 'png'."""
+    fig = draw(rows, as_of, not_drawn)
+    return {"png": to_png(fig), "svg": with_tooltips(to_svg(fig), rows)}
 
 
 def with_tooltips(svg: bytes, rows: list[Row]) -> bytes:
