@@ -110,11 +110,12 @@ def to_svg(fig: Figure) -> bytes:
     return buffer.getvalue()
 
 
-def to_png(fig: Figure) -> bytes:
+def to_png(fig: Figure, compress_level: int = 6) -> bytes:
     """The figure as PNG bytes at a fixed dpi, identical for identical figures (no software stamp)."""
     buffer = io.BytesIO()
     with style():
-        fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+        fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None},
+                    pil_kwargs={"compress_level": compress_level})
     return buffer.getvalue()
 
 
