@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from ledger import chart, score, timeline
 from ledger.chart import plural
@@ -114,10 +114,27 @@ class Report:
         self.calibrated = sum(b.n for b in chart.calibration_bins(self.entries))
         figures = {"scorecard": chart.scorecard(self.entries, as_of),
                    "calibration": chart.calibration(self.entries, as_of)}
-        self.svg = {name: chart.to_svg(fig) for name, fig in figures.items()}
-        self.png = {name: chart.to_png(fig) for name, fig in figures.items()}
-        drawn = timeline_files()
-        self.svg["timeline"], self.png["timeline"] = drawn["svg"], drawn["png"]
+        self._svg = {name: chart.to_svg(fig) for name, fig in figures.items()}
+        self._png = {name: chart.to_png(fig) for name, fig in figures.items()}
+        # Waited for only when a chart's bytes are asked for: the views without the timeline are written meanwhile.
+        self._timeline: Optional[Callable[[], dict[str, bytes]]] = timeline_files
+
+    def _drawn(self) -> None:
+        if self._timeline is not None:
+            drawn, self._timeline = self._timeline(), None
+            self._svg["timeline"], self._png["timeline"] = drawn["svg"], drawn["png"]
+
+    @property
+    def svg(self) -> dict[str, bytes]:
+        """Each chart's SVG bytes by name."""
+        self._drawn()
+        return self._svg
+
+    @property
+    def png(self) -> dict[str, bytes]:
+        """Each chart's PNG bytes by name."""
+        self._drawn()
+        return self._png
 
     @staticmethod
     def _records(rows: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
