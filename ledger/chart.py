@@ -19,7 +19,7 @@ import pickle
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator, TypeVar
 
 import matplotlib
 
@@ -52,6 +52,7 @@ STATES: dict[str, tuple[str, str, str]] = {  # state: (colour, marker, legend la
     "no_deadline": ("#BBBBBB", "", "open, no deadline"),
 }
 INK, MUTED, GRID, LATE = "#222222", "#555555", "#E6E6E6", "#B2182B"
+T = TypeVar("T")
 
 
 # --- Style, fonts and files --------------------------------------------------------------------
@@ -109,41 +110,53 @@ def to_svg(fig: Figure) -> bytes:
     return buffer.getvalue()
 
 
-def to_png(fig: Figure) -> bytes:
+def to_png(fig: Figure, compress_level: int = 6) -> bytes:
     """The figure as PNG bytes at a fixed dpi, identical for identical figures (no software stamp)."""
     buffer = io.BytesIO()
     with style():
-        fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+        fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None},
+                    pil_kwargs={"compress_level": compress_level})
     return buffer.getvalue()
 
 
-def save_all(figures: dict[str, Figure]) -> tuple[dict[str, bytes], dict[str, bytes]]:
-    """Every figure as SVG and as PNG; on a machine with two cores a forked child writes the SVGs meanwhile."""
-    if not hasattr(os, "fork") or (os.cpu_count() or 1) < 2:
-        return {n: to_svg(f) for n, f in figures.items()}, {n: to_png(f) for n, f in figures.items()}
-    # Drawing dominates the report's time and each format draws the figure anew: two cores, half the wait.
-    # The bytes are the same either way; a child that fails leaves the parent to write the SVGs itself.
+def in_child(work: Callable[[], T]) -> Callable[[], T]:
+    """Start `work` in a forked child on a second core; the function returned waits for it and gives its result."""
+    if not hasattr(os, "fork") or len(_cores()) < 2:
+        return work
+    # Drawing dominates the report's time: a second core draws one chart while this one does the rest.
+    # The result is the same either way; a child that fails leaves the work to be done here after all.
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child's coverage is its output
         code = 1
         try:
             os.close(read_end)
-            data = pickle.dumps({n: to_svg(f) for n, f in figures.items()})
+            data = pickle.dumps(work())
             with os.fdopen(write_end, "wb") as out:
                 out.write(data)
             code = 0
         finally:
-            os._exit(code)
+            os._exit(code)  # no atexit handlers, no flush of the parent's buffers
     os.close(write_end)
-    png = {n: to_png(f) for n, f in figures.items()}
-    with os.fdopen(read_end, "rb") as inp:
-        data = inp.read()
-    _, status = os.waitpid(pid, 0)
-    if status != 0:
-        return {n: to_svg(f) for n, f in figures.items()}, png
-    svg: dict[str, bytes] = pickle.loads(data)  # our own child's output
-    return svg, png
+    inp = os.fdopen(read_end, "rb")  # closed with this object, should the result never be asked for
+
+    def result() -> T:
+        with inp:
+            data = inp.read()  # before waiting: a child with more than a pipe's worth to write waits for us
+        _, status = os.waitpid(pid, 0)
+        if status != 0:
+            return work()
+        out: T = pickle.loads(data)  # our own child's output
+        return out
+
+    return result
+
+
+def _cores() -> set[int]:
+    # The processors this process may run on, which a container or taskset can make fewer than the machine's.
+    if hasattr(os, "sched_getaffinity"):
+        return os.sched_getaffinity(0)
+    return set(range(os.cpu_count() or 1))
 
 
 # --- Shared pieces ------------------------------------------------------------------------------

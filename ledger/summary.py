@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from ledger import chart, score, timeline
 from ledger.chart import plural
@@ -98,28 +98,48 @@ class Report:
         self.entries = sorted(entries, key=lambda e: (e.said_on, e.id))
         self.listed = self.entries[-TABLE_LIMIT:]
         self.listed_ids = {e.id for e in self.listed}
-        frames = score.score(self.entries, as_of)
-        self.overall = self._records(frames["overall"])["overall"]
-        self.predictions = self._records(frames["predictions"])["predictions"]
-        self.claims = self._records(frames["claims"])["claims"]
-        self.scored = sum(self.predictions[s] for s in SCORED_STATUSES)  # the headline hit rate's n
-        self.boards = {by: self._records(frames[by]) for by, _ in GROUPINGS}
-        self.calibration = [{k: num(v) for k, v in r.items()} for r in frames["calibration"].to_dict("records")]
-        self.overdue = due(self.entries, as_of)[0]
-        self.overdue_without_criteria = sum(d.entry.criteria is None for d in self.overdue)
         self.rows = timeline.timeline_rows(self.entries, as_of)
         self.not_drawn = timeline.undrawn(self.entries)
+        # The timeline is half the drawing: a second core draws it while this one does everything else.
+        timeline_files = chart.in_child(lambda: timeline.files(self.rows, as_of, self.not_drawn))
+        boards = score.boards(self.entries, as_of)
+        self.overall = self._records(boards["overall"])["overall"]
+        self.predictions = self._records(boards["predictions"])["predictions"]
+        self.claims = self._records(boards["claims"])["claims"]
+        self.scored = sum(self.predictions[s] for s in SCORED_STATUSES)  # the headline hit rate's n
+        self.boards = {by: self._records(boards[by]) for by, _ in GROUPINGS}
+        self.calibration = [{k: num(v) for k, v in r.items()}
+                            for r in score.calibration_rows([e for e in self.entries if e.kind == "prediction"])]
+        self.overdue = due(self.entries, as_of)[0]
+        self.overdue_without_criteria = sum(d.entry.criteria is None for d in self.overdue)
         self.calibrated = sum(b.n for b in chart.calibration_bins(self.entries))
         figures = {"scorecard": chart.scorecard(self.entries, as_of),
-                   "timeline": timeline.draw(self.rows, as_of, self.not_drawn),
                    "calibration": chart.calibration(self.entries, as_of)}
-        self.svg, self.png = chart.save_all(figures)
-        self.svg["timeline"] = timeline.with_tooltips(self.svg["timeline"], self.rows)
+        self._svg = {name: chart.to_svg(fig) for name, fig in figures.items()}
+        self._png = {name: chart.to_png(fig) for name, fig in figures.items()}
+        # Waited for only when a chart's bytes are asked for: the views without the timeline are written meanwhile.
+        self._timeline: Optional[Callable[[], dict[str, bytes]]] = timeline_files
+
+    def _drawn(self) -> None:
+        if self._timeline is not None:
+            drawn, self._timeline = self._timeline(), None
+            self._svg["timeline"], self._png["timeline"] = drawn["svg"], drawn["png"]
+
+    @property
+    def svg(self) -> dict[str, bytes]:
+        """Each chart's SVG bytes by name."""
+        self._drawn()
+        return self._svg
+
+    @property
+    def png(self) -> dict[str, bytes]:
+        """Each chart's PNG bytes by name."""
+        self._drawn()
+        return self._png
 
     @staticmethod
-    def _records(frame: Any) -> dict[str, dict[str, Any]]:
-        # to_dict keeps each column's type; iterrows would turn the counts into floats.
-        return {str(name): {k: num(v) for k, v in row.items()} for name, row in frame.to_dict("index").items()}
+    def _records(rows: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        return {str(name): {k: num(v) for k, v in row.items()} for name, row in rows.items()}
 
     def group_label(self, by: str, name: str) -> str:
         if by == "source" and name in self.sources:

@@ -21,7 +21,8 @@ from matplotlib.ticker import PercentFormatter
 from matplotlib.transforms import blended_transform_factory
 
 from ledger import escape
-from ledger.chart import INK, LATE, MUTED, GRID, STATES, WIDTH, DPI, bar_style, days, header, plural, style, year_axis
+from ledger.chart import (INK, LATE, MUTED, GRID, STATES, WIDTH, DPI, bar_style, days, header, plural, style, to_png,
+                          to_svg, year_axis)
 from ledger.deadlines import window
 from ledger.model import Entry
 
@@ -188,8 +189,8 @@ def _draw_rows(rows: list[Row], as_of: dt.date, not_drawn: int) -> Figure:
     # One far deadline (say 2050) would squeeze every other bar into a sliver: cut the axis at HORIZON
     # years after the as-of date and label the rows that run past it.
     last = min(last, dt.date(as_of.year + HORIZON, 12, 31))
-    ax.set_xlim(days(first) - 60, days(last) + 30)
-    span = ax.get_xlim()[1] - ax.get_xlim()[0]
+    xlim = (days(first) - 60, days(last) + 30)
+    ax.set_xlim(*xlim)
     in_label = blended_transform_factory(fig.transFigure, ax.transData)
 
     y, ticks, labels, colours = 0.0, [], [], []
@@ -204,7 +205,7 @@ def _draw_rows(rows: list[Row], as_of: dt.date, not_drawn: int) -> Figure:
                    xmin=-(left - 0.15) / (WIDTH - left - right))
         y += 1.0
         for r in members:
-            _draw_row(ax, r, y, as_of, span)
+            _draw_row(ax, r, y, as_of, xlim)
             ticks.append(y)
             labels.append(r.label)
             colours.append(LATE if r.overdue else INK)
@@ -230,27 +231,29 @@ def _draw_rows(rows: list[Row], as_of: dt.date, not_drawn: int) -> Figure:
     return fig
 
 
-def _draw_row(ax: Any, r: Row, y: float, as_of: dt.date, span: float) -> None:
-    said = days(r.said_on)
+def _draw_row(ax: Any, r: Row, y: float, as_of: dt.date, xlim: tuple[float, float]) -> None:
+    # The limits are set by hand: add_artist spares each patch the extent that add_patch computes for autoscaling,
+    # and `xlim` spares asking the axes, which would autoscale y again after every row.
+    said, span = days(r.said_on), xlim[1] - xlim[0]
     # The whole row is a link to its entry, with the summary as its tooltip (added to the SVG afterwards).
-    hit = Rectangle((ax.get_xlim()[0], y - 0.5), span, 1.0, facecolor="white", alpha=0.0, edgecolor="none",
+    hit = Rectangle((xlim[0], y - 0.5), span, 1.0, facecolor="white", alpha=0.0, edgecolor="none",
                     zorder=7, gid=f"row-{r.id}")
     hit.set_url(f"index.html#e-{r.id}")
-    ax.add_patch(hit)
+    ax.add_artist(hit)
     ax.plot([said], [y], marker="|", markersize=7, color=MUTED, zorder=3)
     if r.end is None:
         assert r.resolved_on is not None  # rows without a deadline are drawn only with a verdict
         ax.plot([said, days(r.resolved_on)], [y, y], color=MUTED, lw=1.2, ls=(0, (3, 2)), zorder=2)
     else:
         start, end = days(r.start or r.said_on), days(r.end) + 1  # a window includes its last day
-        edge = ax.get_xlim()[1]
+        edge = xlim[1]
         if end > edge:
             end = edge
             ax.text(edge - span * 0.004, y, f"ends {r.end.isoformat()} ▸", fontsize=7.5, color=INK, ha="right",
                     va="center", zorder=6, bbox={"boxstyle": "square,pad=0.15", "facecolor": "white",
                                                  "edgecolor": "none", "alpha": 0.85})
-        ax.add_patch(Rectangle((start, y - 0.34), max(end - start, span * 0.002), 0.68, facecolor=_WINDOW_FILL,
-                               edgecolor=LATE if r.overdue else "none", linewidth=1.3, zorder=1))
+        ax.add_artist(Rectangle((start, y - 0.34), max(end - start, span * 0.002), 0.68, facecolor=_WINDOW_FILL,
+                                 edgecolor=LATE if r.overdue else "none", linewidth=1.3, zorder=1))
         if r.overdue:
             ax.plot([end, days(as_of)], [y, y], color=LATE, lw=1, ls=(0, (1, 1.5)), zorder=2)
             ax.text(days(as_of) + span * 0.006, y, f"overdue since {r.end + dt.timedelta(days=1)}", fontsize=7.5,
@@ -337,6 +340,14 @@ def _draw_aggregate(agg: Aggregate, as_of: dt.date, not_drawn: int) -> Figure:
     fig.legend(handles=[Patch(**bar_style(s), label=STATES[s][2]) for s in states], loc="upper left",
                ncol=len(states), frameon=False, fontsize=8.5, bbox_to_anchor=(0.1 / WIDTH, 1 - 0.75 / height))
     return fig
+
+
+def files(rows: list[Row], as_of: dt.date, not_drawn: int = 0) -> dict[str, bytes]:
+    """The timeline drawn, as the report's files: 'svg' (with tooltips) and 'png'."""
+    fig = draw(rows, as_of, not_drawn)
+    # zlib level 3, not 6: this PNG is the last file the report waits for, and at 3 it is written in
+    # half the time and here no larger (the other charts grow at 3, and nothing waits for them).
+    return {"png": to_png(fig, compress_level=3), "svg": with_tooltips(to_svg(fig), rows)}
 
 
 def with_tooltips(svg: bytes, rows: list[Row]) -> bytes:

@@ -1,6 +1,8 @@
 """ledger.chart: the scorecard, the calibration chart, the bundled CJK font, repeatable files."""
 
 
+import os
+
 import pytest
 
 from ledger import chart
@@ -77,3 +79,19 @@ def test_the_cjk_font_ships_with_the_project():
 def test_empty_ledger_draws_every_chart():
     for fig in (chart.scorecard([], AS_OF), chart.calibration([], AS_OF)):
         assert chart.to_png(fig).startswith(b"\x89PNG")
+
+
+def test_in_child_gives_the_result_of_the_work():
+    result = chart.in_child(lambda: {"svg": b"<svg/>", "png": b"\x89PNG"})
+    assert result() == {"svg": b"<svg/>", "png": b"\x89PNG"}
+
+
+def test_in_child_does_the_work_here_when_the_child_fails():
+    parent = os.getpid()
+
+    def work():
+        if os.getpid() != parent:  # only in a forked child: its failure must not lose the result
+            raise RuntimeError("child failed")
+        return "done here"
+
+    assert chart.in_child(work)() == "done here"

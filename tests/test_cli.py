@@ -56,6 +56,20 @@ def test_yaml_commands_do_not_import_pandas_or_matplotlib(command):
     assert run.stderr.endswith("[]"), run.stderr
 
 
+def test_report_does_not_import_pandas(tmp_path):
+    # The scores it shows are plain rows: pandas would only add a third of a second to every report.
+    code = (
+        "import sys\nfrom ledger.cli import main\n"
+        f"try:\n    main(['report', '--ledger', {str(FIXTURES / 'claims.yaml')!r}, '--out', {str(tmp_path / 'out')!r},\n"
+        "         '--as-of', '2026-11-23'])\n"
+        "except SystemExit:\n    pass\n"
+        "sys.stderr.write(repr('pandas' in sys.modules))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert run.stderr.endswith("False"), run.stderr
+    assert (tmp_path / "out" / "scoreboard.json").is_file()
+
+
 @pytest.mark.parametrize("command", [["--help"], ["deadline", "--help"], ["deadline", "明年", "--said-on", "2025-01-01"],
                                      ["deadline", "2026年", "--said-on", "2025-01-01"]])
 def test_commands_that_load_no_ledger_start_light(command):

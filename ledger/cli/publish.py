@@ -74,7 +74,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace, shown: Optional[tuple[str, str]] = None) -> int:
-    from ledger import config, report  # pandas and matplotlib: only this command pays for them
+    from ledger import config, report  # matplotlib: only this command pays for it
 
     out = Path(args.out)
     if out.exists() and not out.is_dir():
