@@ -32,6 +32,8 @@ ATTRIBUTION_TITLES = {
 }
 SORTS = (("said-desc", "Date said, newest first"), ("said-asc", "Date said, oldest first"),
          ("deadline-asc", "Deadline, soonest first"), ("deadline-desc", "Deadline, latest first"))
+# Where the timeline goes: ledger text cannot put a NUL on the page (it is shown as \x00), nor can our own files.
+_TIMELINE = "\x00timeline\x00"
 _BOARD_KEYS = ("entries", "resolved", None, "overdue", "correct", "partly_correct", "wrong", "unresolvable",
                "withdrawn", "open", "hit_rate", "brier")
 
@@ -164,15 +166,14 @@ def render(r: Report, jsonld: str) -> str:
     # Newest first: a reader comes for what was said lately; the sort menu offers the other orders.
     listed = sorted(r.listed, key=lambda e: (-e.said_on.toordinal(), e.id))
     entries = [_entry(r, e, overdue) for e in listed]
-    svg = r.svg["timeline"].decode("utf-8")
-    return _env().get_template("index.html").render(
+    text = _env().get_template("index.html").render(
         as_of=r.as_of.isoformat(), cards=cards, empty=not r.entries, rate=rate(o), overdue_count=o["overdue"],
         definitions=DEFINITIONS, awaiting=awaiting, awaiting_note=(
             f"{plural(len(r.overdue), 'open prediction')} past the deadline, {AWAITING_ORDER}; "
             f"{r.overdue_without_criteria:,} of them still without criteria."),
         timeline_caption=timeline_caption(r), timeline_label=(
             f"Timeline of {plural(len(r.rows), 'prediction')} with a deadline or a verdict, as of {r.as_of}"),
-        timeline_svg=Markup(svg[svg.index("<svg"):]), history_link=HISTORY_LINK, boards=boards,
+        timeline_svg=Markup(_TIMELINE), history_link=HISTORY_LINK, boards=boards,
         calibrated=plural(r.calibrated, "resolved prediction"), calibration=calibration,
         partial=partial_note(r, "claims.csv") if len(r.listed) < len(r.entries) else "",
         entries=entries, total=len(entries), facets=_facets(r, entries), sorts=SORTS,
@@ -180,4 +181,7 @@ def render(r: Report, jsonld: str) -> str:
         jsonld=Markup(escape.json_script(jsonld)),
         css=_static("report.css"), js=_static("report.js"),
     )
+    # The timeline is drawn in a child process: the page is laid out while it draws, and the drawing put in last.
+    svg = r.svg["timeline"].decode("utf-8")
+    return text.replace(_TIMELINE, svg[svg.index("<svg"):], 1)
 

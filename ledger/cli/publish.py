@@ -75,6 +75,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def _report(args: argparse.Namespace, shown: Optional[tuple[str, str]] = None) -> int:
     from ledger import config, report  # matplotlib: only this command pays for it
+    from ledger.load import gc_paused
 
     out = Path(args.out)
     if out.exists() and not out.is_dir():
@@ -94,7 +95,10 @@ def _report(args: argparse.Namespace, shown: Optional[tuple[str, str]] = None) -
         return EXIT_PROBLEMS
     links_from = Path(getattr(args, "links_from", None) or out).resolve()
     lines = report.entry_lines(result.ledger, Path(os.path.relpath(Path(args.ledger).resolve(), links_from)).as_posix())
-    outputs = report.render(result.entries, result.sources, as_of, site or None, lines)
+    # Drawing makes many short-lived objects and few cycles, and the ledger built above holds no garbage: the
+    # collector would only walk it again and again. Everything is collected when the command ends.
+    with gc_paused():
+        outputs = report.render(result.entries, result.sources, as_of, site or None, lines)
     if args.check:
         stale = report.stale(outputs, out)
         if stale:
