@@ -16,6 +16,7 @@ import logging
 import math
 import os
 import pickle
+import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,7 @@ import matplotlib.dates as mdates  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch, Rectangle  # noqa: E402
+from matplotlib.text import Text  # noqa: E402
 from matplotlib.ticker import NullFormatter, PercentFormatter  # noqa: E402
 
 from ledger import score  # noqa: E402
@@ -81,7 +83,6 @@ def style() -> Iterator[None]:
         "font.size": 9.5,
         "text.parse_math": False,  # summaries quote money: "$5 to $3" is text, not a formula
         "svg.hashsalt": "ledger",  # clip-path ids from a fixed salt, not a random one
-        "svg.fonttype": "path",  # glyphs as paths: the same look without the viewer's fonts
         "axes.edgecolor": "#BBBBBB",
         "axes.labelcolor": INK,
         "xtick.color": MUTED,
@@ -103,11 +104,30 @@ def style() -> Iterator[None]:
 
 
 def to_svg(fig: Figure) -> bytes:
-    """The figure as SVG bytes, identical for identical figures (no date, fixed id salt)."""
+    """The figure as SVG bytes, identical for identical figures (no date, fixed id salt).
+
+    Text is SVG text, which a reader can select and search and a screen reader can read, and which costs a
+    fraction of drawing each glyph's outline; a figure with any character beyond the scripts every system
+    has fonts for (Chinese, Japanese, Korean, emoji) has all its glyphs drawn as outlines instead, so that it
+    never shows as boxes.
+    """
     buffer = io.BytesIO()
-    with style():
+    outlines = _needs_outlines(fig)
+    with style(), matplotlib.rc_context({"svg.fonttype": "path" if outlines else "none"}):
         fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
-    return buffer.getvalue()
+    if outlines:
+        return buffer.getvalue()
+    # A viewer without DejaVu Sans takes its own sans-serif face, not its default serif one.
+    return _FONT_FAMILY.sub(rb"\1, sans-serif", buffer.getvalue())
+
+
+_FONT_FAMILY = re.compile(rb"(font-family: [^;\"]+)")
+
+
+def _needs_outlines(fig: Figure) -> bool:
+    # U+2E80 starts the CJK blocks; everything below is Latin, Greek, Cyrillic, the other alphabets, and the
+    # punctuation, arrows and shapes that system fonts carry.
+    return any(ord(c) >= 0x2E80 for text in fig.findobj(Text) for c in text.get_text())
 
 
 def to_png(fig: Figure, compress_level: int = 6) -> bytes:

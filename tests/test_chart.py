@@ -95,3 +95,12 @@ def test_in_child_does_the_work_here_when_the_child_fails():
         return "done here"
 
     assert chart.in_child(work)() == "done here"
+
+
+def test_svg_text_is_text_unless_a_viewer_might_lack_the_glyphs():
+    latin = chart.to_svg(chart.scorecard([make("a", "Ann Example", status="correct")], AS_OF)).decode()
+    assert "<text" in latin and ">Ann Example</text>" in latin  # selectable, searchable, read aloud
+    assert "font-family: 'DejaVu Sans', 'Noto Sans CJK SC', sans-serif;" in latin
+    # A Chinese name is drawn in outlines of the bundled font: the same everywhere, never boxes.
+    cjk = chart.to_svg(chart.scorecard([make("b", "孙正义", status="correct")], AS_OF)).decode()
+    assert "<text" not in cjk and 'id="NotoSansCJKsc-Regular-' in cjk
