@@ -21,6 +21,7 @@ import datetime as dt
 import importlib.util
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -35,6 +36,7 @@ from ledger import load
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = (1_000, 10_000, 100_000)
 RUNS = 3
+PAIRED_RUNS = 11  # for the short commands, whose single runs a busy machine moves the most
 AS_OF = "2026-11-24"
 HISTORY_COMMITS = 1_000
 HISTORY_ENTRIES = 2_000
@@ -150,10 +152,22 @@ def best(argv: list[str], cwd: Path, before: Optional[list[str]] = None, runs: i
     return min(t for t, _ in results), max(m for _, m in results)
 
 
-def row(size: str, name: str, timed: tuple[float, float], floor: tuple[float, float], note: str = "") -> str:
+def paired(argv: list[str], floor: list[str], cwd: Path, runs: int = PAIRED_RUNS) -> tuple[tuple[float, float],
+                                                                                        tuple[float, float], float]:
+    """Command and floor run in turn, `runs` times each: their median times and largest peaks, and the median of
+    the pair-by-pair ratios, which a machine whose speed drifts between runs leaves meaningful."""
+    pairs = [(run(argv, cwd), run(floor, cwd)) for _ in range(runs)]
+    ratio = statistics.median(a / b for (a, _), (b, _) in pairs)
+    return ((statistics.median(a for (a, _), _ in pairs), max(m for (_, m), _ in pairs)),
+            (statistics.median(b for _, (b, _) in pairs), max(m for _, (_, m) in pairs)), ratio)
+
+
+def row(size: str, name: str, timed: tuple[float, float], floor: tuple[float, float], note: str = "",
+        ratio: Optional[float] = None) -> str:
     """One line of the Markdown table."""
     (t, m), (ft, fm) = timed, floor
-    return f"| {size} | {name} | {t:.2f} | {ft:.2f} | **{t / ft:.2f}x** | {m:.0f} | {fm:.0f} | {note} |"
+    ratio = t / ft if ratio is None else ratio
+    return f"| {size} | {name} | {t:.2f} | {ft:.2f} | **{ratio:.2f}x** | {m:.0f} | {fm:.0f} | {note} |"
 
 
 def open_entry(path: Path) -> str:
@@ -246,12 +260,14 @@ def main() -> None:
     print("|---|---|---:|---:|---:|---:|---:|---|")
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
-        help_ = best([ledger, "--help"], ROOT, runs=5)
-        print(row("–", "ledger --help", help_, best([python, "-c", "import yaml"], ROOT, runs=5),
-                  "floor: python -c 'import yaml'"), flush=True)
-        real = best([ledger, "report", "--out", str(out / "reports"), "--as-of", AS_OF], ROOT)
-        floor = best([python, "-c", REPORT_FLOOR, str(ROOT / "claims.yaml"), str(out / "empty.png")], ROOT)
-        print(row("real ledger", "report", real, floor, "3 charts as SVG and PNG, 5 text files"), flush=True)
+        # Short commands, so paired runs: a busy neighbour moves one run by as much as the command takes.
+        help_, floor, ratio = paired([ledger, "--help"], [python, "-c", "import yaml"], ROOT)
+        print(row("–", "ledger --help", help_, floor, "floor: python -c 'import yaml'; paired", ratio), flush=True)
+        real, floor, ratio = paired([ledger, "report", "--out", str(out / "reports"), "--as-of", AS_OF],
+                                    [python, "-c", REPORT_FLOOR, str(ROOT / "claims.yaml"), str(out / "empty.png")],
+                                    ROOT)
+        print(row("real ledger", "report", real, floor, "3 charts as SVG and PNG, 5 text files; paired", ratio),
+              flush=True)
     for size in sizes:
         for line in measure(size, python, ledger, peer):
             print(line, flush=True)
