@@ -84,10 +84,8 @@ def _source(r: Report, ident: str) -> dict[str, Any]:
 
 def _entry(r: Report, e: Entry, overdue: dict[str, str]) -> dict[str, Any]:
     deadline_end = window(e.deadline, e.said_on).end.isoformat() if e.deadline is not None else ""
-    if e.resolved_on:
-        verdict = f"{status_label(e.status)}, {e.resolved_on.isoformat()}"
-    else:
-        verdict = f"open, checked {e.checked_on.isoformat()}" if e.checked_on else "open, never checked"
+    # The README's status cell, and on the page "never checked" where the README leaves it unsaid.
+    verdict = r.status(e) + ("" if e.resolved_on or e.checked_on else ", never checked")
     return {
         "id": e.id, "kind": e.kind, "status": e.status, "status_label": status_label(e.status),
         "overdue_since": overdue.get(e.id, ""), "attribution": e.attribution,
