@@ -1,7 +1,8 @@
 """`make bench`: ledger's commands on synthetic ledgers of 1,000, 10,000 and 100,000 entries, as ratios to a floor.
 
-Each command is timed as a whole process (best of RUNS wall-clock runs) beside its floor, the least any tool
-must spend on the same input:
+Each command is timed as a whole process, in turn with its floor, the least any tool must spend on the same
+input (RUNS pairs, one at 100,000 entries; PAIRED_RUNS for the two short commands): the ratio is the median of
+the pairs' ratios, which a shared machine whose speed drifts from minute to minute leaves meaningful.
 
 - validate, due, export, resolve: libyaml parsing the file into Python objects (`yaml.load`, CSafeLoader);
 - diff: libyaml parsing both versions;
@@ -35,7 +36,7 @@ from ledger import load
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = (1_000, 10_000, 100_000)
-RUNS = 3
+RUNS = 3  # pairs of a command and its floor on a synthetic ledger
 PAIRED_RUNS = 11  # for the short commands, whose single runs a busy machine moves the most
 AS_OF = "2026-11-24"
 HISTORY_COMMITS = 1_000
@@ -152,11 +153,11 @@ def best(argv: list[str], cwd: Path, before: Optional[list[str]] = None, runs: i
     return min(t for t, _ in results), max(m for _, m in results)
 
 
-def paired(argv: list[str], floor: list[str], cwd: Path, runs: int = PAIRED_RUNS) -> tuple[tuple[float, float],
-                                                                                        tuple[float, float], float]:
+def paired(argv: list[str], floor: list[str], cwd: Path, runs: int = PAIRED_RUNS,
+           before: Optional[list[str]] = None) -> tuple[tuple[float, float], tuple[float, float], float]:
     """Command and floor run in turn, `runs` times each: their median times and largest peaks, and the median of
     the pair-by-pair ratios, which a machine whose speed drifts between runs leaves meaningful."""
-    pairs = [(run(argv, cwd), run(floor, cwd)) for _ in range(runs)]
+    pairs = [(run(argv, cwd, before), run(floor, cwd)) for _ in range(runs)]
     ratio = statistics.median(a / b for (a, _), (b, _) in pairs)
     return ((statistics.median(a for (a, _), _ in pairs), max(m for (_, m), _ in pairs)),
             (statistics.median(b for _, (b, _) in pairs), max(m for _, (_, m) in pairs)), ratio)
@@ -194,41 +195,37 @@ def measure(size: int, python: str, ledger: str, peer: Optional[str]) -> list[st
             subprocess.run(git + args, cwd=folder, check=True, env={**os.environ, **GIT_ENV})
         original = folder / "original.yaml"
         shutil.copy(path, original)
-        parse = best([python, "-c", PARSE, str(path)], folder, runs=runs)
+        parse = [python, "-c", PARSE, str(path)]
         common = ["--as-of", AS_OF]
-        lines.append(row(label, "validate", best([ledger, "validate", "-q", *common, str(path)], folder, runs=runs),
-                         parse))
-        lines.append(row(label, "due", best([ledger, "due", *common, "--ledger", str(path)], folder, runs=runs),
-                         parse))
-        lines.append(row(label, "export", best([ledger, "export", *common, "--ledger", str(path)], folder,
-                                               runs=runs), parse))
+
+        def add(name: str, argv: list[str], floor: list[str], note: str = "",
+                before: Optional[list[str]] = None) -> None:
+            timed, floor_timed, ratio = paired(argv, floor, folder, runs, before)
+            lines.append(row(label, name, timed, floor_timed, note, ratio))
+
+        add("validate", [ledger, "validate", "-q", *common, str(path)], parse)
+        add("due", [ledger, "due", *common, "--ledger", str(path)], parse)
+        add("export", [ledger, "export", *common, "--ledger", str(path)], parse)
         if importlib.util.find_spec("sqlite_utils"):  # the serve extra
-            lines.append(row(label, "export --format sqlite",
-                             best([ledger, "export", "--format", "sqlite", "--out", str(folder / "ledger.db"),
-                                   *common, "--ledger", str(path)], folder, runs=runs), parse,
-                             "with the full-text index"))
+            add("export --format sqlite", [ledger, "export", "--format", "sqlite", "--out", str(folder / "ledger.db"),
+                                           *common, "--ledger", str(path)], parse, "with the full-text index")
         resolve = [ledger, "resolve", entry_id, "--status", "correct", "--evidence",
                    "https://example.org/outcome", "--type", "primary", "--publisher", "Example", "--published-on",
                    "2026-01-01", "--note", "The outcome.", "--on", "2026-01-02", "--ledger", str(path), *common]
-        lines.append(row(label, "resolve", best(resolve, folder, ["cp", str(original), str(path)], runs=runs), parse,
-                         "one entry, every other byte kept"))
+        add("resolve", resolve, parse, "one entry, every other byte kept", ["cp", str(original), str(path)])
         subprocess.run(git + ["commit", "-qam", "resolve one"], cwd=folder, check=True,
                        env={**os.environ, **GIT_ENV})
         head = folder / "head.yaml"
         shutil.copy(path, head)
-        lines.append(row(label, "diff", best([ledger, "diff", "--ledger", str(path), "HEAD~1", "HEAD"], folder,
-                                             runs=runs),
-                         best([python, "-c", PARSE_TWO, str(original), str(head)], folder, runs=runs),
-                         "floor: both versions parsed"))
-        floor = best([python, "-c", REPORT_FLOOR, str(path), str(folder / "empty.png")], folder, runs=runs)
-        lines.append(row(label, "report", best([ledger, "report", "--ledger", str(path), "--out",
-                                                str(folder / "reports"), *common], folder, runs=runs), floor,
-                         "floor: parse + pandas + matplotlib + one figure"))
+        add("diff", [ledger, "diff", "--ledger", str(path), "HEAD~1", "HEAD"],
+            [python, "-c", PARSE_TWO, str(original), str(head)], "floor: both versions parsed")
+        add("report", [ledger, "report", "--ledger", str(path), "--out", str(folder / "reports"), *common],
+            [python, "-c", REPORT_FLOOR, str(path), str(folder / "empty.png")],
+            "floor: parse + pandas + matplotlib + one figure")
         if peer:
             schema = str(ROOT / "schema" / "claims.schema.json")
-            lines.append(row(label, "check-jsonschema (peer)",
-                             best([peer, "--schemafile", schema, str(path)], folder, runs=runs), parse,
-                             "schema only: no lines, quotes or cross-field rules"))
+            add("check-jsonschema (peer)", [peer, "--schemafile", schema, str(path)], parse,
+                "schema only: no lines, quotes or cross-field rules")
     return lines
 
 

@@ -233,12 +233,16 @@ def _anchors_and_aliases(text: str, path: str) -> list[Problem]:
 
 
 def _may_hold_anchors(text: str) -> bool:
-    # A scan for the two characters, then a look at what precedes each on its line: one pattern doing both
-    # would try its alternatives at every position of the file.
-    for mark in _ANCHOR_MARK.finditer(text):
-        start = text.rfind("\n", 0, mark.start()) + 1
-        if _NODE_START.search(text[start : mark.start()]):
-            return True
+    # str.find for each of the two characters, then a look at what follows and precedes each on its line: a
+    # pattern scanning for them walks every character of a file of mostly CJK text about ten times slower.
+    for char in "&*":
+        at = text.find(char)
+        while at >= 0:
+            if _ANCHOR_MARK.match(text, at):
+                start = text.rfind("\n", 0, at) + 1
+                if _NODE_START.search(text[start:at]):
+                    return True
+            at = text.find(char, at + 1)
     return False
 
 
@@ -317,6 +321,8 @@ def gc_paused() -> Iterator[None]:
         yield
     finally:
         if enabled:
+            # What was built lives on: frozen, the first collection after this does not walk it all once more.
+            gc.freeze()
             gc.enable()
 
 
