@@ -446,7 +446,7 @@ def sources_path(ledger_path: Path) -> Path:
 def check_file(path: Path, as_of: dt.date, sources: Optional[Path] = None) -> Checked:
     """Read and validate a ledger file and its sources list."""
     sources = sources or sources_path(path)
-    with load.gc_paused():
+    with load.gc_paused(freeze=True):  # every command keeps the ledger it checked until it ends
         doc, problems = load.read(path)
         sources_doc, source_problems = load.read(sources)
         if doc is None:

@@ -127,3 +127,23 @@ _ONE_PATTERN = re.compile(r"(?:^[ \t]*(?:-[ \t]+)*|:[ \t]+|[\[{,][ \t]*|-[ \t]+)
 @given(st.text(alphabet="&*-:[]{}, \t\nab'\"", max_size=40))
 def test_anchor_precheck_agrees_with_the_one_pattern(text):
     assert load._may_hold_anchors(text) == bool(_ONE_PATTERN.search(text))
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_gc_paused_restores_the_collector_and_freezes_only_when_asked(enabled):
+    import gc
+
+    was = gc.isenabled()
+    (gc.enable if enabled else gc.disable)()
+    try:
+        for freeze in (False, True):
+            before = gc.get_freeze_count()
+            with load.gc_paused(freeze=freeze):
+                assert not gc.isenabled()
+                kept = [{"n": i} for i in range(1000)]
+            assert gc.isenabled() == enabled
+            # Frozen only when the collector resumes: a caller that had paused it keeps its own choice.
+            assert (gc.get_freeze_count() >= before + len(kept)) == (freeze and enabled)
+            gc.unfreeze()
+    finally:
+        (gc.enable if was else gc.disable)()
