@@ -172,9 +172,6 @@ def boards(entries: list[Entry], as_of: dt.date) -> dict[str, dict[str, Row]]:
 
 def score(entries: list[Entry], as_of: dt.date) -> dict[str, pd.DataFrame]:
     """Every scoreboard: 'overall', 'predictions', 'claims', one per grouping in GROUPS, and 'calibration'."""
-    frames = {"overall": scoreboard(entries, as_of)}
-    for kind, name in (("prediction", "predictions"), ("claim", "claims")):
-        frames[name] = scoreboard([e for e in entries if e.kind == kind], as_of, name=name)
-    frames.update({by: scoreboard(entries, as_of, by) for by in GROUPS})
+    frames = {name: _frame(rows, name if name in GROUPS else "group") for name, rows in boards(entries, as_of).items()}
     frames["calibration"] = calibration([e for e in entries if e.kind == "prediction"])
     return frames

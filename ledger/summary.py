@@ -112,7 +112,7 @@ class Report:
                             for r in score.calibration_rows([e for e in self.entries if e.kind == "prediction"])]
         self.overdue = due(self.entries, as_of)[0]
         self.overdue_without_criteria = sum(d.entry.criteria is None for d in self.overdue)
-        self.calibrated = sum(b.n for b in chart.calibration_bins(self.entries))
+        self.calibrated = sum(b["count"] for b in self.calibration)
         figures = {"scorecard": chart.scorecard(self.entries, as_of),
                    "calibration": chart.calibration(self.entries, as_of)}
         self._svg = {name: chart.to_svg(fig) for name, fig in figures.items()}

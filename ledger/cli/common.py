@@ -75,16 +75,20 @@ def _checked(args: argparse.Namespace) -> Any:
     return check_file(Path(args.ledger), parse_as_of(args.as_of), Path(args.sources) if args.sources else None)
 
 
+def _shown_path(path: str, shown: Optional[tuple[str, str]]) -> str:
+    """`path` as the user should see it: `shown` = (prefix, replacement) renames a temporary checkout's prefix."""
+    return shown[1] + path[len(shown[0]):] if shown and path.startswith(shown[0]) else path
+
+
 def _valid_entries(args: argparse.Namespace, shown: Optional[tuple[str, str]] = None) -> Optional[Any]:
     """The checked ledger, or None after printing its problems; `shown` renames a path prefix in them."""
     result = _checked(args)
     if result.problems:
         problems = result.problems
         if shown:
-            old, new = shown
-            problems = [Problem(p.path.replace(old, new, 1), p.line, p.column, p.code, p.message) for p in problems]
+            problems = [Problem(_shown_path(p.path, shown), p.line, p.column, p.code, p.message) for p in problems]
             _out(format_problems(problems, "text"))
-            _err(f"the ledger at {new.rstrip(':')} has problems, so its report cannot be made")
+            _err(f"the ledger at {shown[1].rstrip(':')} has problems, so its report cannot be made")
             return None
         _out(format_problems(problems, "text"))
         _err(f"{args.ledger} has problems; fix them first (ledger validate {args.ledger})")

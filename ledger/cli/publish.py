@@ -119,12 +119,10 @@ def _report(args: argparse.Namespace, shown: Optional[tuple[str, str]] = None) -
 def _site(path: Path, shown: Optional[tuple[str, str]]) -> Any:
     """The [tool.ledger] site, None when there is none, or False after printing its problems."""
     from ledger import config
-    from ledger.cli.common import format_problems
+    from ledger.cli.common import format_problems, _shown_path
 
-    name = str(path)
-    if shown and name.startswith(shown[0]):
-        name = shown[1] + name[len(shown[0]):]
-    elif path.is_relative_to(Path.cwd()):
+    name = _shown_path(str(path), shown)
+    if name == str(path) and path.is_relative_to(Path.cwd()):
         name = os.path.relpath(path)
     site, problems = config.read(path, name)
     if problems:
